@@ -1,0 +1,110 @@
+"""The one module that names the array library.
+
+Everything else in axon computes through ``backend.xp`` (NumPy today; written so a CuPy backend can
+follow) and asks this module for the float type, the random generator and conversions between the
+user's arrays and the library's.
+
+Example:
+    >>> from axon import backend
+    >>> backend.floatx()
+    'float32'
+"""
+from __future__ import annotations
+
+import math
+import random as _pyrandom
+from typing import Any
+
+import numpy
+
+xp = numpy
+"""The array namespace (``numpy``); ops call ``xp.exp`` and friends, never ``numpy`` directly."""
+
+ndarray = numpy.ndarray
+
+_FLOAT_TYPES = ("float16", "float32", "float64")
+_state: dict[str, Any] = {"floatx": "float32", "epsilon": 1e-7, "rng": numpy.random.default_rng()}
+
+
+def floatx() -> str:
+    """The default float type's name: ``'float32'`` unless changed by :func:`set_floatx`."""
+    return _state["floatx"]
+
+
+def set_floatx(value: str) -> None:
+    """Set the default float type (``'float16'``, ``'float32'`` or ``'float64'``), as in Keras.
+
+    New weights, and user data converted at the API boundary, take this type.
+    """
+    name = str(numpy.dtype(value)) if value in _FLOAT_TYPES else None
+    if name is None:
+        raise ValueError(f"set_floatx expects one of {_FLOAT_TYPES}. Received: value={value!r}")
+    _state["floatx"] = name
+
+
+def epsilon() -> float:
+    """The fuzz factor used to keep logarithms and divisions finite (default 1e-7, as in Keras)."""
+    return _state["epsilon"]
+
+
+def set_epsilon(value: float) -> None:
+    """Set the fuzz factor returned by :func:`epsilon`."""
+    if not value > 0:
+        raise ValueError(f"set_epsilon expects a positive number. Received: value={value!r}")
+    _state["epsilon"] = float(value)
+
+
+def rng() -> numpy.random.Generator:
+    """The global random generator; :func:`seed` makes every draw from it repeatable."""
+    return _state["rng"]
+
+
+def seed(value: int) -> None:
+    """Seed every random draw: axon's generator, NumPy's legacy global state and Python's ``random``."""
+    if isinstance(value, bool) or not isinstance(value, int | numpy.integer) or value < 0:
+        raise ValueError(f"The seed must be a non-negative integer. Received: seed={value!r}")
+    _state["rng"] = numpy.random.default_rng(int(value))
+    numpy.random.seed(int(value) % 2**32)
+    _pyrandom.seed(int(value))
+
+
+def make_rng(seed_value: int | None = None) -> numpy.random.Generator:
+    """A generator of its own for ``seed_value``, or one drawn from the global generator if None."""
+    if seed_value is None:
+        return numpy.random.default_rng(rng().integers(2**63))
+    return numpy.random.default_rng(int(seed_value))
+
+
+def is_array(value: Any) -> bool:
+    """Whether ``value`` is an array of the backend's library."""
+    return isinstance(value, xp.ndarray)
+
+
+def is_float_dtype(dtype: Any) -> bool:
+    """Whether ``dtype`` is a floating-point type."""
+    return numpy.issubdtype(numpy.dtype(dtype), numpy.floating)
+
+
+def to_numpy(value: Any) -> numpy.ndarray:
+    """Move an array to the host as a NumPy array (a no-op for NumPy)."""
+    return numpy.asarray(value)
+
+
+def from_host(value: Any, dtype: Any = None) -> Any:
+    """Move host data (anything ``numpy.asarray`` takes) to the backend's arrays, in ``dtype``."""
+    return xp.asarray(value, dtype=dtype)
+
+
+def _erf_scalar_loop(x):
+    return numpy.vectorize(math.erf, otypes=[x.dtype])(x)
+
+
+try:  # SciPy's erf is exact and fast; without SciPy fall back to the stdlib's, element by element.
+    from scipy.special import erf as _erf_impl
+except ImportError:  # pragma: no cover - depends on the environment
+    _erf_impl = _erf_scalar_loop
+
+
+def erf(x):
+    """The error function ``erf(x) = 2/sqrt(pi) * integral_0^x exp(-t^2) dt``, elementwise."""
+    return xp.asarray(_erf_impl(x), dtype=x.dtype)

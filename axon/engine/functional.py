@@ -1,0 +1,371 @@
+"""The public op functions: argument coercion, the primitives, and composites built from them.
+
+Composites (``mean``, ``var``, ``min``, ``stack``, most activations ...) need no gradient code:
+their gradient is the chain rule through the primitives they are written with, which the engine
+applies. Each docstring still states the formula, and where it helps, the gradient that results.
+
+Example:
+    >>> import axon
+    >>> from axon.engine import functional as F
+    >>> F.relu(axon.Tensor([-1.0, 2.0])).numpy().tolist()
+    [0.0, 2.0]
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+from axon.backend import xp
+from axon.engine import ops
+from axon.engine.tensor import Tensor
+
+TensorLike = Any
+
+
+def as_tensor(value: TensorLike, like: Tensor | None = None) -> Tensor:
+    """``value`` as a Tensor; a Python number takes the float type of ``like`` when given."""
+    if isinstance(value, Tensor):
+        return value
+    if like is not None and isinstance(value, numbers.Number) and like.dtype.kind == "f":
+        return Tensor._from_op(xp.asarray(value, dtype=like.dtype), None)
+    return Tensor(value)
+
+
+def _pair(a: TensorLike, b: TensorLike) -> tuple[Tensor, Tensor]:
+    if isinstance(a, Tensor):
+        return a, as_tensor(b, a)
+    b = as_tensor(b)
+    return as_tensor(a, b), b
+
+
+# ---- arithmetic --------------------------------------------------------------------------------
+def add(a: TensorLike, b: TensorLike) -> Tensor:
+    """``a + b`` with broadcasting; gradient ``g`` to both."""
+    return ops.Add.apply(*_pair(a, b))
+
+
+def sub(a: TensorLike, b: TensorLike) -> Tensor:
+    """``a - b``; gradients ``g`` and ``-g``."""
+    return ops.Sub.apply(*_pair(a, b))
+
+
+def mul(a: TensorLike, b: TensorLike) -> Tensor:
+    """``a * b``; gradients ``g * b`` and ``g * a``."""
+    return ops.Mul.apply(*_pair(a, b))
+
+
+def div(a: TensorLike, b: TensorLike) -> Tensor:
+    """``a / b``; gradients ``g / b`` and ``-g * a / b**2``."""
+    return ops.Div.apply(*_pair(a, b))
+
+
+def neg(x: TensorLike) -> Tensor:
+    """``-x``; gradient ``-g``."""
+    return ops.Neg.apply(as_tensor(x))
+
+
+def pow(a: TensorLike, b: TensorLike) -> Tensor:  # noqa: A001 - the math name
+    """``a ** b``; gradients ``g * b * a**(b-1)`` and ``g * a**b * ln(a)``."""
+    return ops.Pow.apply(*_pair(a, b))
+
+
+def square(x: TensorLike) -> Tensor:
+    """``x**2`` (composite ``x * x``); gradient ``2 * g * x``."""
+    x = as_tensor(x)
+    return mul(x, x)
+
+
+def exp(x: TensorLike) -> Tensor:
+    """``e**x``; gradient ``g * e**x``."""
+    return ops.Exp.apply(as_tensor(x))
+
+
+def log(x: TensorLike) -> Tensor:
+    """``ln(x)``; gradient ``g / x``."""
+    return ops.Log.apply(as_tensor(x))
+
+
+def sqrt(x: TensorLike) -> Tensor:
+    """``sqrt(x)``; gradient ``g / (2 sqrt(x))``."""
+    return ops.Sqrt.apply(as_tensor(x))
+
+
+def abs(x: TensorLike) -> Tensor:  # noqa: A001 - the math name
+    """``|x|``; gradient ``g * sign(x)``."""
+    return ops.Abs.apply(as_tensor(x))
+
+
+def maximum(a: TensorLike, b: TensorLike) -> Tensor:
+    """Elementwise ``max(a, b)``; the gradient goes to the larger (split at ties)."""
+    return ops.Maximum.apply(*_pair(a, b))
+
+
+def minimum(a: TensorLike, b: TensorLike) -> Tensor:
+    """Elementwise ``min(a, b)``; the gradient goes to the smaller (split at ties)."""
+    return ops.Minimum.apply(*_pair(a, b))
+
+
+def where(condition: Any, a: TensorLike, b: TensorLike) -> Tensor:
+    """``a`` where ``condition`` holds, else ``b``; the gradient follows the chosen side."""
+    condition = condition.data if isinstance(condition, Tensor) else xp.asarray(condition)
+    a, b = _pair(a, b)
+    return ops.Where.apply(Tensor._from_op(condition.astype(bool), None), a, b)
+
+
+def clip(x: TensorLike, min_value: float | None = None, max_value: float | None = None) -> Tensor:
+    """``min(max(x, min_value), max_value)``; gradient ``g`` inside the range, 0 outside."""
+    return ops.Clip.apply(as_tensor(x), low=min_value, high=max_value)
+
+
+def erf(x: TensorLike) -> Tensor:
+    """The error function; gradient ``g * 2/sqrt(pi) * e**(-x**2)``."""
+    return ops.Erf.apply(as_tensor(x))
+
+
+# ---- linear algebra ----------------------------------------------------------------------------
+def matmul(a: TensorLike, b: TensorLike) -> Tensor:
+    """``a @ b`` (2-D, batched, or 1-D as in NumPy); gradients ``g @ b^T`` and ``a^T @ g``."""
+    return ops.MatMul.apply(*_pair(a, b))
+
+
+# ---- reductions --------------------------------------------------------------------------------
+def _axis(axis: Any) -> Any:
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+def _count(shape: tuple[int, ...], axis: Any) -> int:
+    if axis is None:
+        return math.prod(shape)
+    axes = (axis,) if isinstance(axis, int) else axis
+    return math.prod(shape[a] for a in axes)
+
+
+def sum(x: TensorLike, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """``sum_i x_i`` over ``axis``; gradient ``g`` broadcast back to every summed entry."""
+    return ops.Sum.apply(as_tensor(x), axis=_axis(axis), keepdims=keepdims)
+
+
+def mean(x: TensorLike, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """``(1/n) sum_i x_i`` over ``axis`` (composite); gradient ``g / n`` to every entry."""
+    x = as_tensor(x)
+    return sum(x, axis, keepdims) * (1.0 / _count(x.shape, _axis(axis)))
+
+
+def max(x: TensorLike, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """``max_i x_i`` over ``axis``; the gradient goes to the maximum (shared at ties)."""
+    return ops.Max.apply(as_tensor(x), axis=_axis(axis), keepdims=keepdims)
+
+
+def min(x: TensorLike, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """``min_i x_i = -max_i(-x_i)`` over ``axis`` (composite)."""
+    return neg(max(neg(x), axis, keepdims))
+
+
+def var(x: TensorLike, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Population variance ``mean((x - mean(x))**2)`` over ``axis`` (composite);
+    gradient ``g * 2 (x - mean(x)) / n``."""
+    x = as_tensor(x)
+    deviation = x - mean(x, axis, keepdims=True)
+    return mean(deviation * deviation, axis, keepdims)
+
+
+def std(x: TensorLike, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Population standard deviation ``sqrt(var(x))`` (composite)."""
+    return sqrt(var(x, axis, keepdims))
+
+
+# ---- movement ----------------------------------------------------------------------------------
+def reshape(x: TensorLike, shape: tuple[int, ...]) -> Tensor:
+    """The same entries in a new shape (one entry may be -1); gradient reshaped back."""
+    return ops.Reshape.apply(as_tensor(x), shape=tuple(shape))
+
+
+def transpose(x: TensorLike, axes: tuple[int, ...] | None = None) -> Tensor:
+    """Permute the axes (reverse them by default); gradient permuted back."""
+    return ops.Transpose.apply(as_tensor(x), axes=None if axes is None else tuple(axes))
+
+
+def broadcast_to(x: TensorLike, shape: tuple[int, ...]) -> Tensor:
+    """Copy ``x`` along new and size-1 axes to ``shape``; gradient summed over the copies."""
+    return ops.BroadcastTo.apply(as_tensor(x), shape=tuple(shape))
+
+
+def expand_dims(x: TensorLike, axis: int) -> Tensor:
+    """Insert a size-1 axis at ``axis`` (composite: a reshape)."""
+    x = as_tensor(x)
+    axis = axis % (x.ndim + 1)
+    return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
+
+
+def squeeze(x: TensorLike, axis: int | None = None) -> Tensor:
+    """Remove size-1 axes (all, or the one at ``axis``) (composite: a reshape)."""
+    x = as_tensor(x)
+    if axis is None:
+        return reshape(x, tuple(n for n in x.shape if n != 1))
+    axis = axis % x.ndim
+    if x.shape[axis] != 1:
+        raise ValueError(f"squeeze expects axis {axis} of size 1. Received: shape={x.shape}")
+    return reshape(x, x.shape[:axis] + x.shape[axis + 1:])
+
+
+def _plain_index(index: Any) -> Any:
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return xp.asarray(index)
+    if isinstance(index, tuple):
+        return tuple(_plain_index(part) for part in index)
+    return index
+
+
+def getitem(x: TensorLike, index: Any) -> Tensor:
+    """``x[index]`` (NumPy indexing); gradient scattered back (summed where entries repeat)."""
+    return ops.GetItem.apply(as_tensor(x), index=_plain_index(index))
+
+
+def pad(x: TensorLike, pad_width: Any, constant_values: float = 0) -> Tensor:
+    """Add constant entries around ``x``; ``pad_width`` is an int, a pair, or a pair per axis.
+    Gradient: the un-padded slice of ``g``."""
+    x = as_tensor(x)
+    widths = xp.broadcast_to(xp.asarray(pad_width, dtype=int), (x.ndim, 2)).tolist()
+    return ops.Pad.apply(x, pad_width=tuple(map(tuple, widths)), constant_values=constant_values)
+
+
+def concatenate(tensors: list[TensorLike], axis: int = 0) -> Tensor:
+    """Join tensors along an existing ``axis``; each gets its block of the gradient."""
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("concatenate expects at least one tensor. Received: an empty list")
+    return ops.Concatenate.apply(*tensors, axis=axis)
+
+
+def stack(tensors: list[TensorLike], axis: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new ``axis`` (composite: expand_dims + concatenate)."""
+    return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
+
+
+# ---- softmax family ----------------------------------------------------------------------------
+def logsumexp(x: TensorLike, axis: int = -1, keepdims: bool = False) -> Tensor:
+    """``ln(sum_i e**x_i)`` over ``axis``, computed stably; gradient ``g * softmax(x)``."""
+    return ops.LogSumExp.apply(as_tensor(x), axis=axis, keepdims=keepdims)
+
+
+def softmax(x: TensorLike, axis: int = -1) -> Tensor:
+    """``e**x_i / sum_j e**x_j`` over ``axis``; gradient ``y * (g - sum_j g_j y_j)``."""
+    return ops.Softmax.apply(as_tensor(x), axis=axis)
+
+
+def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
+    """``x_i - ln(sum_j e**x_j)`` over ``axis``; gradient ``g - softmax(x) * sum_j g_j``."""
+    return ops.LogSoftmax.apply(as_tensor(x), axis=axis)
+
+
+def softmax_cross_entropy(logits: TensorLike, targets: TensorLike) -> Tensor:
+    """Per-sample ``-sum_i t_i log_softmax(z)_i`` over the last axis (fused, stable)."""
+    logits = as_tensor(logits)
+    return ops.SoftmaxCrossEntropy.apply(logits, as_tensor(targets, logits))
+
+
+def sparse_softmax_cross_entropy(logits: TensorLike, labels: Any) -> Tensor:
+    """Per-sample ``-log_softmax(z)_k`` for integer labels ``k`` (fused, stable)."""
+    labels = labels.data if isinstance(labels, Tensor) else xp.asarray(labels)
+    return ops.SparseSoftmaxCrossEntropy.apply(
+        as_tensor(logits), Tensor._from_op(labels.astype(xp.intp, copy=False), None))
+
+
+def sigmoid_cross_entropy(logits: TensorLike, targets: TensorLike) -> Tensor:
+    """Elementwise binary cross-entropy of ``t`` against ``sigmoid(z)`` (fused, stable)."""
+    logits = as_tensor(logits)
+    return ops.SigmoidCrossEntropy.apply(logits, as_tensor(targets, logits))
+
+
+# ---- activations -------------------------------------------------------------------------------
+def linear(x: TensorLike) -> Tensor:
+    """Identity ``y = x``; gradient ``g``."""
+    return as_tensor(x)
+
+
+def step(x: TensorLike) -> Tensor:
+    """Heaviside ``y = [x > 0]``; gradient 0 (the perceptron's activation)."""
+    return ops.Step.apply(as_tensor(x))
+
+
+def sigmoid(x: TensorLike) -> Tensor:
+    """``1 / (1 + e**-x)``; gradient ``g * y (1 - y)``."""
+    return ops.Sigmoid.apply(as_tensor(x))
+
+
+def tanh(x: TensorLike) -> Tensor:
+    """``tanh(x)``; gradient ``g * (1 - y**2)``."""
+    return ops.Tanh.apply(as_tensor(x))
+
+
+def relu(x: TensorLike) -> Tensor:
+    """``max(x, 0)``; gradient ``g * [x > 0]``."""
+    return ops.Relu.apply(as_tensor(x))
+
+
+def leaky_relu(x: TensorLike, negative_slope: float = 0.2) -> Tensor:
+    """``x if x > 0 else negative_slope * x`` (composite; Keras's default slope 0.2);
+    gradient ``g`` or ``g * negative_slope``."""
+    x = as_tensor(x)
+    return where(x.data > 0, x, x * negative_slope)
+
+
+def elu(x: TensorLike, alpha: float = 1.0) -> Tensor:
+    """``x if x > 0 else alpha * (e**x - 1)`` (composite); gradient ``g`` or ``g * alpha * e**x``.
+
+    ``e**x`` is taken of ``min(x, 0)`` so the unused branch never overflows into a NaN gradient.
+    """
+    x = as_tensor(x)
+    return where(x.data > 0, x, (exp(minimum(x, 0.0)) - 1.0) * alpha)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(x: TensorLike) -> Tensor:
+    """``scale * elu(x, alpha)`` with alpha ~ 1.6733, scale ~ 1.0507 (self-normalising; composite)."""
+    return elu(x, _SELU_ALPHA) * _SELU_SCALE
+
+
+def gelu(x: TensorLike, approximate: bool = False) -> Tensor:
+    """Gaussian error linear unit ``x * Phi(x) = x/2 * (1 + erf(x / sqrt(2)))`` (composite).
+
+    With ``approximate=True``: ``x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x**3)))``.
+    Keras's default is the exact form (``approximate=False``).
+    """
+    x = as_tensor(x)
+    if approximate:
+        inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
+        return x * (tanh(inner) + 1.0) * 0.5
+    return x * (erf(x * (1 / math.sqrt(2))) + 1.0) * 0.5
+
+
+def silu(x: TensorLike) -> Tensor:
+    """SiLU / swish ``x * sigmoid(x)`` (composite); gradient ``g * (s + x s (1 - s))``."""
+    x = as_tensor(x)
+    return x * sigmoid(x)
+
+
+swish = silu
+
+
+def softplus(x: TensorLike) -> Tensor:
+    """``ln(1 + e**x)``, computed stably; gradient ``g * sigmoid(x)``."""
+    return ops.Softplus.apply(as_tensor(x))
+
+
+def softsign(x: TensorLike) -> Tensor:
+    """``x / (1 + |x|)`` (composite); gradient ``g / (1 + |x|)**2``."""
+    x = as_tensor(x)
+    return x / (abs(x) + 1.0)
+
+
+def hard_sigmoid(x: TensorLike) -> Tensor:
+    """``clip(x/6 + 1/2, 0, 1)`` (composite; Keras 3's definition, ``relu6(x + 3) / 6``);
+    gradient ``g / 6`` for ``-3 < x < 3``, 0 outside."""
+    x = as_tensor(x)
+    return clip(x * (1 / 6) + 0.5, 0.0, 1.0)

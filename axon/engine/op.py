@@ -1,0 +1,70 @@
+"""The base of every primitive, and the adjoint of broadcasting.
+
+A primitive is a class with ``forward(*arrays, **attrs) -> array`` and ``backward(grad) -> tuple``
+returning exactly one gradient (or ``None``) per input. It sees raw arrays only: the graph
+bookkeeping lives in :meth:`Op.apply` (recording) and :meth:`Tensor.backward` (replaying).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from axon.engine import tensor as _tensor
+
+
+class Op:
+    """A differentiable primitive: one forward formula, one backward formula.
+
+    Subclasses write ``forward`` and ``backward`` and save, on ``self``, only what backward needs.
+    ``self.needs_grad`` (one bool per input) says which input gradients will be used, so a forward
+    can skip saving arrays and a backward can skip computing gradients nobody wants.
+    """
+
+    inputs: tuple | None
+    needs_grad: tuple[bool, ...]
+
+    @classmethod
+    def apply(cls, *inputs: _tensor.Tensor, **attrs: Any) -> _tensor.Tensor:
+        """Run ``forward`` on the inputs' arrays and, when gradients are wanted, record the node."""
+        op = cls()
+        record = _tensor.is_grad_enabled() and any(t.requires_grad for t in inputs)
+        op.needs_grad = tuple(t.requires_grad for t in inputs) if record else (False,) * len(inputs)
+        data = op.forward(*[t.data for t in inputs], **attrs)
+        if record:
+            op.inputs = inputs
+            return _tensor.Tensor._from_op(data, op)
+        return _tensor.Tensor._from_op(data, None)
+
+    def forward(self, *arrays: Any, **attrs: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def backward(self, grad: Any) -> tuple:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def release(self) -> None:
+        """Drop the inputs and every saved array once backward has used them."""
+        self.__dict__.clear()
+        self.inputs = None
+
+
+def unbroadcast(grad: Any, shape: tuple[int, ...], dtype: Any, op_name: str) -> Any:
+    """Sum ``grad`` back to an input's ``shape``: the adjoint of broadcasting, written once.
+
+    Broadcasting copies an input along new leading axes and along its size-1 axes, so the gradient
+    of each copy is added back: sum over the leading axes, then over the size-1 axes (keepdims).
+    A gradient that still does not fit after that is a bug in the op, reported by name.
+    """
+    if grad.shape != shape:
+        extra = grad.ndim - len(shape)
+        if extra > 0:
+            grad = grad.sum(axis=tuple(range(extra)))
+        axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+        if axes:
+            grad = grad.sum(axis=axes, keepdims=True)
+        if grad.shape != shape:
+            raise ValueError(
+                f"{op_name}.backward returned a gradient of shape {grad.shape} for an input of "
+                f"shape {shape}; the two cannot be reconciled by undoing broadcasting."
+            )
+    if grad.dtype != dtype:
+        grad = grad.astype(dtype)
+    return grad

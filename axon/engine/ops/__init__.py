@@ -1,0 +1,34 @@
+"""The primitives and their registry.
+
+``PRIMITIVES`` lists every primitive explicitly (no import-time self-registration). A test walks
+it and fails for any primitive without a float64 gradient check, and for any ``Op`` subclass
+defined here but missing from the list.
+"""
+from axon.engine.ops.elementwise import (
+    Abs, Add, Clip, Div, Erf, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, Relu, Sigmoid,
+    Softplus, Sqrt, Step, Sub, Tanh, Where,
+)
+from axon.engine.ops.linalg import MatMul
+from axon.engine.ops.movement import BroadcastTo, Concatenate, GetItem, Pad, Reshape, Transpose
+from axon.engine.ops.nn import (
+    LogSoftmax, LogSumExp, SigmoidCrossEntropy, Softmax, SoftmaxCrossEntropy,
+    SparseSoftmaxCrossEntropy,
+)
+from axon.engine.ops.reduce import Max, Sum
+
+PRIMITIVES = (
+    # elementwise
+    Add, Sub, Mul, Div, Neg, Pow, Exp, Log, Sqrt, Abs, Maximum, Minimum, Where, Clip,
+    Step, Sigmoid, Tanh, Relu, Softplus, Erf,
+    # reductions
+    Sum, Max,
+    # movement
+    Reshape, Transpose, BroadcastTo, GetItem, Pad, Concatenate,
+    # linear algebra
+    MatMul,
+    # neural-network heads
+    LogSumExp, Softmax, LogSoftmax, SoftmaxCrossEntropy, SparseSoftmaxCrossEntropy,
+    SigmoidCrossEntropy,
+)
+
+__all__ = [op.__name__ for op in PRIMITIVES] + ["PRIMITIVES"]

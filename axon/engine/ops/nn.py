@@ -1,0 +1,129 @@
+"""Primitives of neural-network heads, fused for numerical stability and speed.
+
+Each could be composed from elementwise and reduction primitives; each is fused because the
+composite would overflow (``exp`` of a large logit) or lose precision (``log`` of a saturated
+probability), and because one fused node is faster than five.
+"""
+from __future__ import annotations
+
+from axon.backend import xp
+from axon.engine.op import Op
+
+
+def _logsumexp(x, axis):
+    """``m + ln(sum(e**(x - m)))`` with ``m = max(x)``: exact, and no ``exp`` ever overflows."""
+    m = xp.max(x, axis=axis, keepdims=True)
+    m = xp.where(xp.isfinite(m), m, 0)
+    return m + xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True))
+
+
+class LogSumExp(Op):
+    """``y = ln(sum_i e**x_i)`` over ``axis``;  ``dL/dx_i = g * e**(x_i - y) = g * softmax(x)_i``.
+
+    # NOTE: fused for stability (the max is subtracted before ``exp``).
+    """
+
+    def forward(self, x, axis=-1, keepdims=False):
+        y = _logsumexp(x, axis)
+        self.x, self.y, self.axis, self.keepdims = x, y, axis, keepdims
+        return y if keepdims else xp.squeeze(y, axis=axis)
+
+    def backward(self, g):
+        if not self.keepdims:
+            g = xp.expand_dims(g, self.axis)
+        return (g * xp.exp(self.x - self.y),)
+
+
+class Softmax(Op):
+    """``y_i = e**x_i / sum_j e**x_j`` over ``axis``;  ``dL/dx = y * (g - sum_j g_j * y_j)``.
+
+    # NOTE: fused for stability and speed; the loss functions recognise a softmax output and
+    # use its logits, so softmax + cross-entropy is computed as one stable expression.
+    """
+
+    def forward(self, x, axis=-1):
+        self.y = xp.exp(x - _logsumexp(x, axis))
+        self.axis = axis
+        return self.y
+
+    def backward(self, g):
+        y = self.y
+        return (y * (g - xp.sum(g * y, axis=self.axis, keepdims=True)),)
+
+
+class LogSoftmax(Op):
+    """``y_i = x_i - ln(sum_j e**x_j)`` over ``axis``;  ``dL/dx = g - softmax(x) * sum_j g_j``.
+
+    # NOTE: fused for stability: ``log(softmax(x))`` underflows to ``-inf`` for large logit gaps.
+    """
+
+    def forward(self, x, axis=-1):
+        self.y = x - _logsumexp(x, axis)
+        self.axis = axis
+        return self.y
+
+    def backward(self, g):
+        return (g - xp.exp(self.y) * xp.sum(g, axis=self.axis, keepdims=True),)
+
+
+class SoftmaxCrossEntropy(Op):
+    """Cross-entropy of targets ``t`` against ``softmax(z)``, one value per sample (last axis):
+
+    ``loss = -sum_i t_i * log_softmax(z)_i``;
+    ``dL/dz = g * (softmax(z) * sum_i t_i - t)``,  ``dL/dt = -g * log_softmax(z)``.
+
+    # NOTE: fused for stability: finite loss and gradients even for saturated logits.
+    """
+
+    def forward(self, logits, targets):
+        log_p = logits - _logsumexp(logits, -1)
+        self.log_p, self.targets = log_p, targets
+        return -xp.sum(targets * log_p, axis=-1)
+
+    def backward(self, g):
+        g = g[..., None]
+        log_p, t = self.log_p, self.targets
+        gz = g * (xp.exp(log_p) * xp.sum(t, axis=-1, keepdims=True) - t) if self.needs_grad[0] else None
+        gt = -g * log_p if self.needs_grad[1] else None
+        return gz, gt
+
+
+class SparseSoftmaxCrossEntropy(Op):
+    """Cross-entropy of integer labels ``k`` against ``softmax(z)``, one value per sample:
+
+    ``loss = -log_softmax(z)_k = ln(sum_j e**z_j) - z_k``;
+    ``dL/dz = g * (softmax(z) - onehot(k))``. Labels get no gradient.
+
+    # NOTE: fused for stability and speed: the one-hot matrix is never built.
+    """
+
+    def forward(self, logits, labels):
+        log_p = logits - _logsumexp(logits, -1)
+        self.log_p, self.labels = log_p, labels
+        return -xp.take_along_axis(log_p, labels[..., None], axis=-1)[..., 0]
+
+    def backward(self, g):
+        dz = xp.exp(self.log_p)
+        xp.put_along_axis(dz, self.labels[..., None],
+                          xp.take_along_axis(dz, self.labels[..., None], axis=-1) - 1, axis=-1)
+        return dz * g[..., None], None
+
+
+class SigmoidCrossEntropy(Op):
+    """Binary cross-entropy of targets ``t`` against ``sigmoid(z)``, elementwise:
+
+    ``loss = -t*ln(sigmoid(z)) - (1-t)*ln(1-sigmoid(z)) = max(z, 0) - z*t + ln(1 + e**-|z|)``;
+    ``dL/dz = g * (sigmoid(z) - t)``,  ``dL/dt = -g * z``.
+
+    # NOTE: fused for stability: the right-hand form never takes the log of 0.
+    """
+
+    def forward(self, logits, targets):
+        self.logits, self.targets = logits, targets
+        return xp.maximum(logits, 0) - logits * targets + xp.log1p(xp.exp(-xp.abs(logits)))
+
+    def backward(self, g):
+        z = self.logits
+        gz = g * (0.5 * (1 + xp.tanh(0.5 * z)) - self.targets) if self.needs_grad[0] else None
+        gt = -g * z if self.needs_grad[1] else None
+        return gz, gt
