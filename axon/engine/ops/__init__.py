@@ -5,13 +5,35 @@ it and fails for any primitive without a float64 gradient check, and for any ``O
 defined here but missing from the list.
 """
 from axon.engine.ops.elementwise import (
-    Abs, Add, Clip, Div, Erf, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, Relu, Sigmoid,
-    Softplus, Sqrt, Step, Sub, Tanh, Where,
+    Abs,
+    Add,
+    Clip,
+    Div,
+    Erf,
+    Exp,
+    Log,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    Pow,
+    Relu,
+    Sigmoid,
+    Softplus,
+    Sqrt,
+    Step,
+    Sub,
+    Tanh,
+    Where,
 )
 from axon.engine.ops.linalg import MatMul
 from axon.engine.ops.movement import BroadcastTo, Concatenate, GetItem, Pad, Reshape, Transpose
 from axon.engine.ops.nn import (
-    LogSoftmax, LogSumExp, SigmoidCrossEntropy, Softmax, SoftmaxCrossEntropy,
+    LogSoftmax,
+    LogSumExp,
+    SigmoidCrossEntropy,
+    Softmax,
+    SoftmaxCrossEntropy,
     SparseSoftmaxCrossEntropy,
 )
 from axon.engine.ops.reduce import Max, Sum

@@ -1,0 +1,62 @@
+"""Activation functions by name: the nonlinearity ``y = f(z)`` a layer applies to ``z = x W + b``.
+
+Each is a function of the engine (see ``axon.engine.functional`` for its formula and gradient).
+
+Example:
+    >>> import axon
+    >>> axon.activations.get("relu")(axon.Tensor([-1.0, 3.0])).numpy().tolist()
+    [0.0, 3.0]
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from axon.engine import functional as F
+from axon.utils import resolve
+
+linear = F.linear
+step = F.step
+sigmoid = F.sigmoid
+tanh = F.tanh
+relu = F.relu
+leaky_relu = F.leaky_relu
+elu = F.elu
+selu = F.selu
+gelu = F.gelu
+silu = F.silu
+swish = F.swish
+softplus = F.softplus
+softsign = F.softsign
+hard_sigmoid = F.hard_sigmoid
+softmax = F.softmax
+log_softmax = F.log_softmax
+exponential = F.exp
+
+ALL: dict[str, Callable] = {
+    "linear": linear, "step": step, "heaviside": step, "sigmoid": sigmoid, "tanh": tanh,
+    "relu": relu, "leaky_relu": leaky_relu, "elu": elu, "selu": selu, "gelu": gelu,
+    "silu": silu, "swish": swish, "softplus": softplus, "softsign": softsign,
+    "hard_sigmoid": hard_sigmoid, "softmax": softmax, "log_softmax": log_softmax,
+    "exponential": exponential,
+}
+
+
+def get(identifier: Any) -> Callable:
+    """The activation function for a name (``'relu'``), ``None`` (linear) or a callable."""
+    if identifier is None:
+        return linear
+    if callable(identifier):
+        return identifier
+    if isinstance(identifier, str):
+        return resolve(identifier, ALL, "activation")
+    raise ValueError(f"Could not interpret activation identifier: {identifier!r}. "
+                     "Expected a name, None or a callable.")
+
+
+def serialize(activation: Callable) -> str:
+    """The name of a built-in activation (the callable's ``__name__`` otherwise)."""
+    for name, fn in ALL.items():
+        if fn is activation:
+            return name
+    return getattr(activation, "__name__", repr(activation))

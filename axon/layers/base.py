@@ -1,0 +1,205 @@
+"""The Layer base: configuration in ``__init__``, weights in ``build``, math in ``call``.
+
+``Layer.__call__`` converts and checks the input, builds the layer once from the input's shape,
+then calls ``call``. Shapes given to ``build`` and ``compute_output_shape`` include the batch axis
+(as ``None`` when unknown), as in Keras.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from axon import backend
+from axon import initializers as initializers_module
+from axon.engine import Tensor, Variable
+from axon.utils.naming import to_snake_case, unique_name
+
+_BASE_KWARGS = ("input_shape", "input_dim", "batch_size", "batch_input_shape")
+
+
+class Layer:
+    """A building block with weights: ``y = layer(x)``.
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: unique name (default: the class name in snake case, numbered).
+        dtype: the float type of the weights (default ``axon.config.floatx()``).
+        input_shape: shape of one sample (no batch axis), for a first layer of a Sequential.
+        input_dim: shorthand for ``input_shape=(input_dim,)``.
+    """
+
+    def __init__(self, trainable: bool = True, name: str | None = None, dtype: Any = None,
+                 **kwargs: Any) -> None:
+        unknown = sorted(set(kwargs) - set(_BASE_KWARGS))
+        if unknown:
+            raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s): "
+                            f"{', '.join(unknown)}.")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Layer name must be a string. Received: name={name!r}")
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        self.dtype = str(backend.xp.dtype(dtype)) if dtype is not None else backend.floatx()
+        self._trainable = bool(trainable)
+        self.built = False
+        self._weights: list[Variable] = []
+        self._build_input_shape: tuple | None = None
+        self._input_shape_arg = _input_shape_from(kwargs, type(self).__name__)
+
+    # ---- lifecycle ----------------------------------------------------------------------------
+    def build(self, input_shape: tuple) -> None:
+        """Create the weights for inputs of ``input_shape`` (batch axis included)."""
+        self.built = True
+
+    def call(self, inputs: Tensor, training: bool = False) -> Tensor:
+        """The layer's math on a batch. Subclasses override it."""
+        raise NotImplementedError(f"Layer {type(self).__name__} does not implement call().")
+
+    def __call__(self, inputs: Any, training: bool = False, **kwargs: Any) -> Tensor:
+        inputs = self._convert_input(inputs)
+        if not self.built:
+            self._check_rank(inputs.shape)
+            self.build(tuple((None,) + inputs.shape[1:]))
+            self._build_input_shape = (None,) + tuple(inputs.shape[1:])
+            self.built = True
+        else:
+            self.check_input_shape(inputs.shape)
+        return self.call(inputs, training=training, **kwargs)
+
+    def _convert_input(self, inputs: Any) -> Tensor:
+        if isinstance(inputs, Tensor):
+            return inputs
+        array = backend.xp.asarray(inputs)
+        if array.dtype.kind not in "fiub":
+            raise TypeError(f"Layer '{self.name}' expects numeric input. "
+                            f"Received: dtype={array.dtype}")
+        if array.dtype.kind != "f":
+            array = array.astype(self.dtype)
+        return Tensor(array)
+
+    def _check_rank(self, shape: tuple) -> None:
+        """Hook for layers that need a minimum input rank."""
+
+    def check_input_shape(self, shape: tuple) -> None:
+        """Raise a clear error when ``shape`` differs from the shape the layer was built for."""
+        expected = self._build_input_shape
+        if expected is None:
+            return
+        if len(shape) != len(expected) or any(
+                e is not None and e != s for e, s in zip(expected[1:], shape[1:])):
+            raise ValueError(
+                f"Input 0 of layer '{self.name}' is incompatible with the layer: expected shape="
+                f"{_fmt(expected)}, found shape={_fmt((None,) + tuple(shape[1:]))} "
+                f"(full input shape {tuple(shape)}).")
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        """The output shape for ``input_shape`` (batch axis included). Default: unchanged."""
+        return tuple(input_shape)
+
+    # ---- weights -----------------------------------------------------------------------------
+    def add_weight(self, name: str, shape: tuple, initializer: Any = "glorot_uniform",
+                   trainable: bool = True, dtype: Any = None) -> Variable:
+        """Create, track and return a weight of ``shape`` drawn from ``initializer``."""
+        dtype = dtype or self.dtype
+        value = initializers_module.get(initializer)(tuple(shape), dtype=dtype)
+        variable = Variable(value, trainable=trainable and self._trainable, name=name, dtype=dtype)
+        self._weights.append(variable)
+        return variable
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        for layer in self._flatten_layers():
+            layer._trainable = bool(value)
+            for weight in layer._weights:
+                weight.trainable = bool(value)
+
+    def _flatten_layers(self) -> list[Layer]:
+        """This layer and every layer inside it (a model overrides this)."""
+        return [self]
+
+    @property
+    def weights(self) -> list[Variable]:
+        """All weights, trainable first, as Keras orders them."""
+        return self.trainable_weights + self.non_trainable_weights
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        return [w for layer in self._flatten_layers() for w in layer._weights if w.trainable]
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        return [w for layer in self._flatten_layers() for w in layer._weights if not w.trainable]
+
+    @property
+    def trainable_variables(self) -> list[Variable]:
+        return self.trainable_weights
+
+    @property
+    def variables(self) -> list[Variable]:
+        return self.weights
+
+    def _ordered_weights(self) -> list[Variable]:
+        """Weights in creation order, layer by layer (the order of get/set_weights)."""
+        return [w for layer in self._flatten_layers() for w in layer._weights]
+
+    def get_weights(self) -> list:
+        """The weights' values as NumPy arrays, in creation order (as Keras)."""
+        return [backend.to_numpy(w.data).copy() for w in self._ordered_weights()]
+
+    def set_weights(self, weights: list) -> None:
+        """Set every weight from NumPy arrays given in the order of :meth:`get_weights`."""
+        own = self._ordered_weights()
+        if len(weights) != len(own):
+            raise ValueError(f"Layer '{self.name}' expects {len(own)} weight arrays "
+                             f"({', '.join(w.name for w in own)}). Received: {len(weights)} arrays")
+        for variable, value in zip(own, weights):
+            value = backend.xp.asarray(value)
+            if value.shape != variable.shape:
+                raise ValueError(f"Layer '{self.name}' weight '{variable.name}' has shape "
+                                 f"{variable.shape}. Received: shape={value.shape}")
+        for variable, value in zip(own, weights):
+            variable.assign(value)
+
+    def count_params(self) -> int:
+        """The number of scalars in all weights."""
+        return sum(math.prod(w.shape) for w in self.weights)
+
+    # ---- configuration -----------------------------------------------------------------------
+    def get_config(self) -> dict:
+        """The constructor arguments that recreate this layer (weights excluded)."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._input_shape_arg is not None:
+            config["input_shape"] = self._input_shape_arg
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> Layer:
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _input_shape_from(kwargs: dict, layer_type: str) -> tuple | None:
+    """The per-sample input shape given by ``input_shape``, ``input_dim`` or ``batch_input_shape``."""
+    if kwargs.get("input_shape") is not None:
+        shape = kwargs["input_shape"]
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    elif kwargs.get("batch_input_shape") is not None:
+        shape = tuple(kwargs["batch_input_shape"])[1:]
+    elif kwargs.get("input_dim") is not None:
+        shape = (kwargs["input_dim"],)
+    else:
+        return None
+    if not all(n is None or isinstance(n, int) and n > 0 for n in shape):
+        raise ValueError(f"{layer_type} expects input_shape to hold positive integers (or None). "
+                         f"Received: input_shape={shape}")
+    return shape
+
+
+def _fmt(shape: tuple) -> str:
+    return "(" + ", ".join("None" if n is None else str(n) for n in shape) + (
+        ",)" if len(shape) == 1 else ")")

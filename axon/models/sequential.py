@@ -1,0 +1,111 @@
+"""Sequential: a plain stack of layers, each feeding the next."""
+from __future__ import annotations
+
+from typing import Any
+
+from axon.engine import Tensor
+from axon.layers.base import Layer
+from axon.layers.input_layer import InputLayer, KerasTensor
+from axon.models.model import Model
+
+
+class Sequential(Model):
+    """A model whose layers run one after another: ``y = f_n(... f_2(f_1(x)))``.
+
+    Args:
+        layers: the layers, in order (an ``axon.Input(shape)`` may come first).
+        name: the model's name.
+
+    Example:
+        >>> import axon
+        >>> model = axon.Sequential([
+        ...     axon.layers.Dense(16, activation="relu", input_shape=(4,)),
+        ...     axon.layers.Dense(3, activation="softmax"),
+        ... ])
+        >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        >>> model.predict(axon.backend.xp.zeros((2, 4)), verbose=0).shape
+        (2, 3)
+    """
+
+    def __init__(self, layers: list | None = None, name: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(name=name, **kwargs)
+        self._layers: list[Layer] = []
+        self._input_layer: InputLayer | None = None
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer: Any) -> None:
+        """Append a layer (or an ``Input``) to the stack."""
+        if isinstance(layer, KerasTensor):
+            layer = layer.layer
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add expects a Layer. Received: {layer!r} of type "
+                            f"{type(layer).__name__}")
+        if isinstance(layer, InputLayer):
+            if self._layers or self._input_layer is not None:
+                raise ValueError("An Input/InputLayer can only be the first layer of a Sequential.")
+            self._input_layer = layer
+            return
+        if any(existing.name == layer.name for existing in self._layers):
+            raise ValueError(f"Sequential model '{self.name}' already has a layer named "
+                             f"{layer.name!r}; layer names must be unique.")
+        if not self._layers and self._input_layer is None and layer._input_shape_arg is not None:
+            self._input_layer = InputLayer(shape=layer._input_shape_arg)
+        self._layers.append(layer)
+        self.built = False
+        if self._input_layer is not None:
+            self.build((None,) + tuple(self._input_layer.shape))
+
+    def pop(self) -> Layer:
+        """Remove and return the last layer."""
+        if not self._layers:
+            raise IndexError(f"Sequential model '{self.name}' has no layers to pop.")
+        return self._layers.pop()
+
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._layers)
+
+    def _expected_input_shape(self):
+        if self._input_layer is not None:
+            return tuple(self._input_layer.shape)
+        first = self._layers[0] if self._layers else None
+        if first is not None and first._build_input_shape is not None:
+            return tuple(first._build_input_shape[1:])
+        return None
+
+    def build(self, input_shape: tuple) -> None:
+        """Build every layer in turn from ``input_shape`` (batch axis included)."""
+        shape = tuple(input_shape)
+        for layer in self._layers:
+            if not layer.built:
+                layer.build(shape)
+                layer._build_input_shape = (None,) + tuple(shape[1:])
+                layer.built = True
+            shape = layer.compute_output_shape(shape)
+        self.built = True
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        shape = tuple(input_shape)
+        for layer in self._layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    def call(self, inputs: Tensor, training: bool = False) -> Tensor:
+        if not self._layers:
+            raise ValueError(f"Sequential model '{self.name}' has no layers; add some first.")
+        if self._input_layer is not None:
+            self._check_model_input(inputs.data, "call", "inputs")
+        x = inputs
+        for layer in self._layers:
+            x = layer(x, training=training)
+        return x
+
+    def get_config(self) -> dict:
+        layers = []
+        if self._input_layer is not None:
+            layers.append({"class_name": "InputLayer", "config": self._input_layer.get_config()})
+        layers += [{"class_name": type(layer).__name__, "config": layer.get_config()}
+                   for layer in self._layers]
+        return {"name": self.name, "layers": layers}

@@ -1,0 +1,5 @@
+"""Files: weights in the safetensors layout, written atomically. Never pickle."""
+from axon.saving.atomic import atomic_write
+from axon.saving.safetensors_format import FormatError, load_arrays, save_arrays
+
+__all__ = ["atomic_write", "save_arrays", "load_arrays", "FormatError"]

@@ -1,0 +1,131 @@
+"""User data at the API boundary: conversion, validation with clear errors, and batching.
+
+Nothing the user gave is modified: conversions make new arrays, reshapes make views.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy
+
+from axon import backend
+
+
+class DataError(ValueError):
+    """The data given to fit/evaluate/predict does not fit the model; the message says how."""
+
+
+def as_numeric(value: Any, argument: str, method: str, float_type: bool = True) -> numpy.ndarray:
+    """``value`` as a NumPy array of numbers; floats become the default float type."""
+    if value is None:
+        raise DataError(f"{method}() expects {argument} to be an array. Received: None")
+    try:
+        array = numpy.asarray(value)
+    except (ValueError, TypeError) as error:  # ragged lists and the like
+        raise DataError(f"{method}() expects {argument} to be a numeric array. "
+                        f"Could not convert it: {error}") from None
+    if array.dtype.kind not in "biuf":
+        raise DataError(f"{method}() expects {argument} to be a numeric array (int or float). "
+                        f"Received: dtype={array.dtype}, e.g. {array.ravel()[:3].tolist()}")
+    if array.ndim == 0:
+        raise DataError(f"{method}() expects {argument} to have a batch axis. "
+                        f"Received a scalar: {argument}={array!r}")
+    if float_type and array.dtype != backend.floatx():
+        array = array.astype(backend.floatx())
+    return array
+
+
+def check_finite(array: numpy.ndarray, argument: str, method: str) -> None:
+    """Raise when a float array holds NaN or infinity (training on them yields NaN weights)."""
+    if array.dtype.kind == "f" and not numpy.isfinite(array).all():
+        bad = numpy.argwhere(~numpy.isfinite(array))
+        raise DataError(f"{method}() found {len(bad)} NaN or infinite value(s) in {argument}, "
+                        f"first at index {tuple(bad[0].tolist())} "
+                        f"(value {array[tuple(bad[0])]}). Clean or impute the data first.")
+
+
+def check_same_samples(method: str, **arrays: numpy.ndarray | None) -> int:
+    """The common number of samples; raise when the arrays disagree."""
+    counts = {name: a.shape[0] for name, a in arrays.items() if a is not None}
+    if len(set(counts.values())) > 1:
+        described = ", ".join(f"{name}.shape={arrays[name].shape} ({n} samples)"
+                              for name, n in counts.items())
+        raise DataError(f"{method}() expects the same number of samples in every array. "
+                        f"Received: {described}")
+    return next(iter(counts.values()))
+
+
+def split_validation(fraction: float, *arrays: numpy.ndarray | None):
+    """Keras's ``validation_split``: the last ``fraction`` of the samples (taken before shuffling)
+    become validation data. Returns ``(train_arrays, validation_arrays)``."""
+    if not 0 <= fraction < 1:
+        raise DataError(f"fit() expects validation_split in [0, 1). "
+                        f"Received: validation_split={fraction}")
+    n = arrays[0].shape[0]
+    cut = int(n * (1 - fraction))
+    if fraction and (cut == 0 or cut == n):
+        raise DataError(f"validation_split={fraction} leaves no training or no validation "
+                        f"samples out of {n}.")
+    train = tuple(None if a is None else a[:cut] for a in arrays)
+    validation = tuple(None if a is None else a[cut:] for a in arrays)
+    return train, validation
+
+
+def batch_indices(n: int, batch_size: int, shuffle: bool,
+                  rng: numpy.random.Generator | None = None) -> Iterator[Any]:
+    """Index sets of successive mini-batches: slices in order, or a fresh permutation per epoch."""
+    if not shuffle:
+        for start in range(0, n, batch_size):
+            yield slice(start, min(start + batch_size, n))
+        return
+    order = (rng or backend.rng()).permutation(n)
+    for start in range(0, n, batch_size):
+        yield order[start:start + batch_size]
+
+
+def check_batch_size(batch_size: Any, method: str) -> int:
+    if batch_size is None:
+        return 32
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int | numpy.integer) \
+            or batch_size <= 0:
+        raise DataError(f"{method}() expects batch_size to be a positive integer. "
+                        f"Received: batch_size={batch_size!r}")
+    return int(batch_size)
+
+
+def fit_targets(y: numpy.ndarray, output_shape: tuple, sparse: bool, method: str,
+                argument: str = "y") -> numpy.ndarray:
+    """Check targets against the model's output shape and return them in the loss's form.
+
+    Sparse labels must be integers in ``[0, classes)``, shaped ``(n,)`` or ``(n, 1)``. Other
+    targets must have the output's shape exactly; ``(n,)`` is accepted for an ``(n, 1)`` output,
+    as in Keras. Anything else that would broadcast silently is an error.
+    """
+    n, per_sample = y.shape[0], tuple(output_shape[1:])
+    if sparse:
+        if y.shape[1:] not in (per_sample[:-1], per_sample[:-1] + (1,)):
+            raise DataError(
+                f"{method}() with a sparse categorical loss expects {argument} to hold one integer "
+                f"label per sample, shape {(n,) + per_sample[:-1]}. Received: {argument}.shape="
+                f"{y.shape}. For one-hot targets use loss='categorical_crossentropy'.")
+        if y.dtype.kind == "f" and numpy.any(y != numpy.round(y)):
+            raise DataError(f"{method}() expects integer class labels in {argument} for a sparse "
+                            f"categorical loss. Received non-integer values.")
+        classes = per_sample[-1]
+        if y.size and (y.min() < 0 or y.max() >= classes):
+            raise DataError(
+                f"{method}() expects labels in {argument} to lie in [0, {classes}) for a model "
+                f"with {classes} output units. Received labels from {y.min():g} to {y.max():g}.")
+        return y.astype(numpy.int64, copy=False).reshape((n,) + per_sample[:-1])
+    if y.shape[1:] == per_sample:
+        return y
+    if per_sample == (1,) and y.ndim == 1:
+        return y.reshape(n, 1)
+    hint = ""
+    if y.ndim == 1 and len(per_sample) == 1 and per_sample[0] > 1:
+        hint = (" These look like integer labels: use loss='sparse_categorical_crossentropy', "
+                "or one-hot encode them with axon.utils.to_categorical.")
+    raise DataError(f"{method}() expects {argument} of shape {(n,) + per_sample} to match the "
+                    f"model's output {('None',) + per_sample}. Received: {argument}.shape="
+                    f"{y.shape}.{hint}")
