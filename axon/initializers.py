@@ -251,7 +251,7 @@ def get(identifier: Any) -> Initializer:
         cls = resolve(identifier.get("class_name"), _by_class_name(), "initializer")
         return cls.from_config(identifier.get("config", {}))
     if isinstance(identifier, str):
-        return resolve(identifier, ALL, "initializer")()
+        return resolve(identifier, {**ALL, **_by_class_name()}, "initializer")()
     raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
 
 

@@ -33,7 +33,8 @@ REDUCTIONS = ("sum_over_batch_size", "sum", "none", None)
 def _producer_input(y_pred: Tensor, op_type: type) -> Tensor | None:
     """The input of the ``op_type`` node that produced ``y_pred`` (its logits), if recorded."""
     op = y_pred.creator
-    if isinstance(op, op_type) and op.inputs is not None:
+    if isinstance(op, op_type) and op.inputs is not None and getattr(op, "axis", -1) in (
+            -1, y_pred.ndim - 1):
         return op.inputs[0]
     return None
 

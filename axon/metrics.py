@@ -181,9 +181,15 @@ def get(identifier: Any, loss: Any = None, output_shape: tuple | None = None) ->
 
 
 def _accuracy_for(loss: Any, output_shape: tuple | None) -> type:
-    loss_name = getattr(loss, "name", "") or ""
-    if "sparse_categorical" in loss_name:
+    """The accuracy that fits ``loss`` (a name, a Loss, or a wrapped loss function)."""
+    if isinstance(loss, str):
+        kinds = {loss.lower()}
+    else:  # the loss's classes and wrapped function, so subclasses and custom names still match
+        kinds = {cls.__name__.lower() for cls in type(loss).__mro__}
+        kinds.add(getattr(getattr(loss, "fn", None), "__name__", ""))
+    if kinds & {"sparsecategoricalcrossentropy", "sparse_categorical_crossentropy"}:
         return SparseCategoricalAccuracy
-    if "binary" in loss_name or output_shape is not None and output_shape[-1] == 1:
+    if kinds & {"binarycrossentropy", "binary_crossentropy"} or (
+            output_shape is not None and output_shape[-1] == 1):
         return BinaryAccuracy
     return CategoricalAccuracy

@@ -150,7 +150,8 @@ class Tensor:
     def __repr__(self) -> str:
         extra = ", requires_grad=True" if self.requires_grad else ""
         name = f", name={self.name!r}" if self.name else ""
-        return f"Tensor({self.data!r}{extra}{name})"
+        values = str(backend.to_numpy(self.data)).replace("\n", "\n       ")
+        return f"Tensor({values}, dtype={self.dtype}{extra}{name})"
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
         array = backend.to_numpy(self.data)

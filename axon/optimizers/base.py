@@ -8,6 +8,7 @@ without recording a graph. A subclass writes only ``build`` (its slots) and ``up
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from typing import Any
 
@@ -39,10 +40,12 @@ class Optimizer:
         if kwargs:
             raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s): "
                             f"{', '.join(sorted(kwargs))}.")
-        if not callable(learning_rate) and not (isinstance(learning_rate, int | float)
-                                                and learning_rate > 0):
-            raise ValueError(f"{type(self).__name__} expects a positive learning_rate. "
-                             f"Received: learning_rate={learning_rate!r}")
+        if not callable(learning_rate):
+            if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real) \
+                    or not learning_rate > 0:
+                raise ValueError(f"{type(self).__name__} expects a positive learning_rate. "
+                                 f"Received: learning_rate={learning_rate!r}")
+            learning_rate = float(learning_rate)
         if clipnorm is not None and global_clipnorm is not None:
             raise ValueError("Pass at most one of clipnorm and global_clipnorm.")
         self.learning_rate = learning_rate

@@ -9,10 +9,11 @@ class RMSprop(Optimizer):
     """RMSprop (Hinton, 2012), in Keras's formulation (Keras's default optimizer in ``compile``).
 
         a <- rho * a + (1 - rho) * g**2
-        w <- w - eta * g / (sqrt(a) + epsilon)          (plain)
+        w <- w - eta * g / sqrt(a + epsilon)            (plain)
 
-    With momentum ``mu``: ``u <- mu * u + eta * g / (sqrt(a) + epsilon);  w <- w - u``.
+    With momentum ``mu``: ``u <- mu * u + eta * g / sqrt(a + epsilon);  w <- w - u``.
     With ``centered=True`` the running mean ``c`` of ``g`` is kept and ``a - c**2`` replaces ``a``.
+    (Keras puts ``epsilon`` inside the square root; PyTorch adds it outside.)
     """
 
     def __init__(self, learning_rate=0.001, rho: float = 0.9, momentum: float = 0.0,
@@ -43,7 +44,7 @@ class RMSprop(Optimizer):
             c *= self.rho
             c += (1 - self.rho) * grad
             denominator = a - c * c
-        increment = lr * grad / (xp.sqrt(denominator) + self.epsilon)
+        increment = lr * grad / xp.sqrt(denominator + self.epsilon)
         if self.momentum:
             u = s["momentum"]
             u *= self.momentum
