@@ -11,9 +11,6 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
-
-import numpy
 
 DATASETS = ("digits", "mnist", "fashion_mnist")
 # Per-dataset defaults: (epochs, batch size, hidden sizes, pixel scale).
@@ -126,9 +123,9 @@ def train(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command != "train":
+    if args.command != "train":  # no command given: show what there is
         parser.print_help()
-        return 0 if args.command is None and argv is not None else 2 if args.command else 0
+        return 2
     try:
         return train(args)
     except (ValueError, FileNotFoundError, TypeError) as error:
@@ -138,5 +135,5 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def run() -> Any:  # pragma: no cover - console entry
+def run() -> None:  # pragma: no cover - console entry
     sys.exit(main())
