@@ -54,15 +54,17 @@ def unbroadcast(grad: Any, shape: tuple[int, ...], dtype: Any, op_name: str) -> 
     A gradient that still does not fit after that is a bug in the op, reported by name.
     """
     if grad.shape != shape:
+        returned = grad.shape
         extra = grad.ndim - len(shape)
         if extra > 0:
             grad = grad.sum(axis=tuple(range(extra)))
-        axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-        if axes:
-            grad = grad.sum(axis=axes, keepdims=True)
+        if extra >= 0:
+            axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+            if axes:
+                grad = grad.sum(axis=axes, keepdims=True)
         if grad.shape != shape:
             raise ValueError(
-                f"{op_name}.backward returned a gradient of shape {grad.shape} for an input of "
+                f"{op_name}.backward returned a gradient of shape {returned} for an input of "
                 f"shape {shape}; the two cannot be reconciled by undoing broadcasting."
             )
     if grad.dtype != dtype:

@@ -187,8 +187,8 @@ class Tensor:
             if g is None:
                 continue
             op = node.creator
-            if op is None:
-                node.grad = g if node.grad is None else node.grad + g
+            if op is None:  # a leaf owns its gradient: never a view, an alias or the caller's array
+                node.grad = g.copy() if node.grad is None else node.grad + g
                 continue
             if op.inputs is None:
                 raise RuntimeError("The graph has already been freed by an earlier backward(); "

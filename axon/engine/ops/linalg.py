@@ -26,10 +26,10 @@ class MatMul(Op):
         # A 1-D operand is a row (for a) or column (for b) vector that matmul dropped again.
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
+        if b.ndim == 1:  # restore the column axis first, so a 0-d g (1-D @ 1-D) works too
+            g = g[..., None]
         if a.ndim == 1:
-            g = xp.expand_dims(g, -2)
-        if b.ndim == 1:
-            g = xp.expand_dims(g, -1)
+            g = g[..., None, :]
         ga = gb = None
         if self.needs_grad[0]:
             ga = g @ _swap_last(b2)

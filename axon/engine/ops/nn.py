@@ -10,11 +10,24 @@ from axon.backend import xp
 from axon.engine.op import Op
 
 
-def _logsumexp(x, axis):
-    """``m + ln(sum(e**(x - m)))`` with ``m = max(x)``: exact, and no ``exp`` ever overflows."""
+def _shift(x, axis):
+    """``x - m`` with ``m = max(x)`` over ``axis`` (0 where the max is infinite), and ``m``."""
     m = xp.max(x, axis=axis, keepdims=True)
     m = xp.where(xp.isfinite(m), m, 0)
-    return m + xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True))
+    return x - m, m
+
+
+def _log_softmax(x, axis):
+    """``(x - m) - ln(sum(e**(x - m)))``: no ``exp`` overflows, and the ``ln(n)`` term is never
+    lost by adding it to a huge ``m`` first."""
+    shifted, _ = _shift(x, axis)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+
+
+def _logsumexp(x, axis):
+    """``m + ln(sum(e**(x - m)))`` with ``m = max(x)``: exact, and no ``exp`` ever overflows."""
+    shifted, m = _shift(x, axis)
+    return m + xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
 
 
 class LogSumExp(Op):
@@ -25,13 +38,11 @@ class LogSumExp(Op):
 
     def forward(self, x, axis=-1, keepdims=False):
         y = _logsumexp(x, axis)
-        self.x, self.y, self.axis, self.keepdims = x, y, axis, keepdims
+        self.x, self.axis, self.kept_shape = x, axis, y.shape
         return y if keepdims else xp.squeeze(y, axis=axis)
 
     def backward(self, g):
-        if not self.keepdims:
-            g = xp.expand_dims(g, self.axis)
-        return (g * xp.exp(self.x - self.y),)
+        return (g.reshape(self.kept_shape) * xp.exp(_log_softmax(self.x, self.axis)),)
 
 
 class Softmax(Op):
@@ -42,7 +53,7 @@ class Softmax(Op):
     """
 
     def forward(self, x, axis=-1):
-        self.y = xp.exp(x - _logsumexp(x, axis))
+        self.y = xp.exp(_log_softmax(x, axis))
         self.axis = axis
         return self.y
 
@@ -58,7 +69,7 @@ class LogSoftmax(Op):
     """
 
     def forward(self, x, axis=-1):
-        self.y = x - _logsumexp(x, axis)
+        self.y = _log_softmax(x, axis)
         self.axis = axis
         return self.y
 
@@ -76,7 +87,7 @@ class SoftmaxCrossEntropy(Op):
     """
 
     def forward(self, logits, targets):
-        log_p = logits - _logsumexp(logits, -1)
+        log_p = _log_softmax(logits, -1)
         self.log_p, self.targets = log_p, targets
         return -xp.sum(targets * log_p, axis=-1)
 
@@ -98,7 +109,7 @@ class SparseSoftmaxCrossEntropy(Op):
     """
 
     def forward(self, logits, labels):
-        log_p = logits - _logsumexp(logits, -1)
+        log_p = _log_softmax(logits, -1)
         self.log_p, self.labels = log_p, labels
         return -xp.take_along_axis(log_p, labels[..., None], axis=-1)[..., 0]
 

@@ -1,0 +1,1 @@
+"""Tests of the autodiff engine (axon/engine), mirroring its modules."""

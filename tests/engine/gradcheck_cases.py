@@ -1,0 +1,210 @@
+"""One float64 gradient check per primitive: the registry's proof that every primitive is checked.
+
+``CASES`` maps each primitive class to a function that runs ``axon.gradcheck`` on it (through the
+public functional API where one exists, so the op under test is the one the library uses).
+``test_registry.py`` asserts that ``CASES`` covers ``PRIMITIVES`` exactly and runs every case; the
+property tests in ``tests/engine/ops/`` check each primitive over many more shapes.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import axon
+from axon.engine import functional as F
+from axon.engine import ops
+
+_rng = np.random.default_rng(1234)
+
+
+def _u(*shape, low=-2.0, high=2.0):
+    return _rng.uniform(low, high, size=shape)
+
+
+def _away(*shape):
+    x = _u(*shape)
+    return np.where(np.abs(x) < 0.1, np.sign(x + 1e-12) * 0.3, x)
+
+
+def _check(fn, *inputs, **kwargs):
+    assert axon.gradcheck(fn, *inputs, **kwargs) is True
+
+
+def case_add():
+    _check(F.add, _u(3, 1), _u(1, 4))
+
+
+def case_sub():
+    _check(F.sub, _u(2, 3), _u(3))
+
+
+def case_mul():
+    _check(F.mul, _u(2, 1, 3), _u(4, 1))
+
+
+def case_div():
+    _check(F.div, _u(3, 4), _u(4, low=0.5, high=2.0))
+
+
+def case_neg():
+    _check(F.neg, _u(2, 3))
+
+
+def case_pow():
+    _check(F.pow, _u(2, 3, low=0.5, high=2.0), _u(3))
+
+
+def case_exp():
+    _check(F.exp, _u(2, 3))
+
+
+def case_log():
+    _check(F.log, _u(2, 3, low=0.5, high=2.0))
+
+
+def case_sqrt():
+    _check(F.sqrt, _u(2, 3, low=0.5, high=2.0))
+
+
+def case_abs():
+    _check(F.abs, _away(2, 3))
+
+
+def case_maximum():
+    _check(F.maximum, np.array([[0.05, 1.05, -0.95]]), np.array([[0.15], [-0.35]]))
+
+
+def case_minimum():
+    _check(F.minimum, np.array([[0.05, 1.05, -0.95]]), np.array([[0.15], [-0.35]]))
+
+
+def case_where():
+    condition = np.array([[True, False, True], [False, False, True]])
+    _check(lambda a, b: F.where(condition, a, b), _u(2, 3), _u(3))
+
+
+def case_clip():
+    _check(lambda x: F.clip(x, -0.5, 0.5), np.array([[-1.2, -0.3, 0.1], [0.4, 0.7, 1.9]]))
+
+
+def case_step():
+    _check(F.step, _away(2, 3))
+
+
+def case_sigmoid():
+    _check(F.sigmoid, _u(2, 3))
+
+
+def case_tanh():
+    _check(F.tanh, _u(2, 3))
+
+
+def case_relu():
+    _check(F.relu, _away(2, 3))
+
+
+def case_softplus():
+    _check(F.softplus, _u(2, 3))
+
+
+def case_erf():
+    _check(F.erf, _u(2, 3))
+
+
+def case_sum():
+    _check(lambda x: F.sum(x, axis=(0, -1), keepdims=True), _u(2, 3, 4))
+
+
+def case_max():
+    x = (_rng.permutation(24) * 0.25).reshape(2, 3, 4)
+    _check(lambda x: F.max(x, axis=1), x)
+
+
+def case_reshape():
+    _check(lambda x: F.reshape(x, (-1, 2)), _u(2, 3, 2))
+
+
+def case_transpose():
+    _check(lambda x: F.transpose(x, (1, -1, 0)), _u(2, 3, 4))
+
+
+def case_broadcast_to():
+    _check(lambda x: F.broadcast_to(x, (2, 3, 4)), _u(3, 1))
+
+
+def case_getitem():
+    _check(lambda x: F.getitem(x, (np.array([0, 2, 0]), slice(1, None))), _u(3, 4))
+
+
+def case_pad():
+    _check(lambda x: F.pad(x, ((1, 0), (2, 1))), _u(2, 3))
+
+
+def case_concatenate():
+    _check(lambda a, b, c: F.concatenate([a, b, c], axis=-1), _u(2, 1), _u(2, 3), _u(2, 2))
+
+
+def case_matmul():
+    _check(F.matmul, _u(2, 3, 4), _u(4, 5))
+
+
+def case_logsumexp():
+    _check(lambda x: F.logsumexp(x, axis=-1), _u(3, 4))
+
+
+def case_softmax():
+    _check(lambda x: F.softmax(x, axis=0), _u(3, 4))
+
+
+def case_log_softmax():
+    _check(lambda x: F.log_softmax(x, axis=-1), _u(3, 4))
+
+
+def case_softmax_cross_entropy():
+    _check(F.softmax_cross_entropy, _u(3, 4), _u(3, 4, low=0.0, high=1.0))
+
+
+def case_sparse_softmax_cross_entropy():
+    _check(F.sparse_softmax_cross_entropy, _u(3, 4), np.array([0, 3, 1]))
+
+
+def case_sigmoid_cross_entropy():
+    _check(F.sigmoid_cross_entropy, _u(3, 4), _u(3, 4, low=0.0, high=1.0))
+
+
+CASES = {
+    ops.Add: case_add,
+    ops.Sub: case_sub,
+    ops.Mul: case_mul,
+    ops.Div: case_div,
+    ops.Neg: case_neg,
+    ops.Pow: case_pow,
+    ops.Exp: case_exp,
+    ops.Log: case_log,
+    ops.Sqrt: case_sqrt,
+    ops.Abs: case_abs,
+    ops.Maximum: case_maximum,
+    ops.Minimum: case_minimum,
+    ops.Where: case_where,
+    ops.Clip: case_clip,
+    ops.Step: case_step,
+    ops.Sigmoid: case_sigmoid,
+    ops.Tanh: case_tanh,
+    ops.Relu: case_relu,
+    ops.Softplus: case_softplus,
+    ops.Erf: case_erf,
+    ops.Sum: case_sum,
+    ops.Max: case_max,
+    ops.Reshape: case_reshape,
+    ops.Transpose: case_transpose,
+    ops.BroadcastTo: case_broadcast_to,
+    ops.GetItem: case_getitem,
+    ops.Pad: case_pad,
+    ops.Concatenate: case_concatenate,
+    ops.MatMul: case_matmul,
+    ops.LogSumExp: case_logsumexp,
+    ops.Softmax: case_softmax,
+    ops.LogSoftmax: case_log_softmax,
+    ops.SoftmaxCrossEntropy: case_softmax_cross_entropy,
+    ops.SparseSoftmaxCrossEntropy: case_sparse_softmax_cross_entropy,
+    ops.SigmoidCrossEntropy: case_sigmoid_cross_entropy,
+}

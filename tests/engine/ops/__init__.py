@@ -1,0 +1,1 @@
+"""Tests of the primitives (axon/engine/ops), one module per ops module."""
