@@ -22,8 +22,8 @@ class SGD(Optimizer):
         >>> opt = axon.optimizers.SGD(learning_rate=0.1)
         >>> w = axon.Variable([1.0])
         >>> opt.apply([axon.backend.xp.asarray([2.0], dtype="float32")], [w])
-        >>> w.numpy().round(6).tolist()
-        [0.8]
+        >>> round(w.numpy()[0].item(), 6)
+        0.8
     """
 
     def __init__(self, learning_rate=0.01, momentum: float = 0.0, nesterov: bool = False,
