@@ -18,7 +18,9 @@ class ProgbarLogger(Callback):
     """Prints training progress as Keras does.
 
     ``verbose=1``: ``Epoch 1/10`` then a bar per epoch with the running loss and metrics, then the
-    epoch's results (validation included); ``verbose=2``: one line per epoch.
+    epoch's results (validation included); ``verbose=2``: one line per epoch. When the output is
+    not a terminal or a notebook (a log file, CI), ``verbose=1`` prints the final line of each bar
+    only, as Keras does.
     """
 
     def __init__(self, verbose: int = 1) -> None:
@@ -28,7 +30,7 @@ class ProgbarLogger(Callback):
         self._start = 0.0
 
     def _open(self, total, description):
-        if self.verbose == 1:
+        if self.verbose == 1 and _interactive():
             self._bar = tqdm(total=total, desc=description, unit="step", file=sys.stdout,
                              leave=True, dynamic_ncols=True, mininterval=0.2,
                              bar_format="{desc}{n_fmt}/{total_fmt} |{bar:20}| {elapsed}"
@@ -41,6 +43,9 @@ class ProgbarLogger(Callback):
             self._bar.set_postfix_str(format_logs(logs or {}), refresh=False)
             self._bar.close()
             self._bar = None
+        elif self.verbose == 1 and logs:
+            steps = self.params.get("steps") or 1
+            print(f"{steps}/{steps} - {elapsed:.0f}s - {format_logs(logs)}", flush=True)
         return elapsed
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -81,3 +86,8 @@ class ProgbarLogger(Callback):
 
     def on_predict_end(self, logs=None):
         self._close({})
+
+
+def _interactive() -> bool:
+    """Whether a live bar can be drawn: a terminal, or a Jupyter kernel (tqdm draws a widget)."""
+    return sys.stdout.isatty() or "ipykernel" in sys.modules
