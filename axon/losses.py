@@ -26,6 +26,7 @@ from axon.engine import Tensor
 from axon.engine import functional as F
 from axon.engine.ops import Sigmoid, Softmax
 from axon.utils import resolve
+from axon.utils.naming import to_snake_case
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "none", None)
 
@@ -119,7 +120,7 @@ class Loss:
             raise ValueError(f"Loss reduction must be one of {REDUCTIONS}. "
                              f"Received: reduction={reduction!r}")
         self.reduction = reduction
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or to_snake_case(type(self).__name__)
 
     def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
         raise NotImplementedError
@@ -208,11 +209,6 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
 
     def _target_dtype(self, y_pred):
         return None  # integer labels stay integers
-
-
-def _snake(name: str) -> str:
-    from axon.utils.naming import to_snake_case
-    return to_snake_case(name)
 
 
 ALL: dict[str, type] = {

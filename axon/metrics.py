@@ -19,6 +19,7 @@ import numpy
 from axon import backend
 from axon.engine import Tensor
 from axon.utils import resolve
+from axon.utils.naming import to_snake_case
 
 
 def _host(value: Any) -> numpy.ndarray:
@@ -30,7 +31,6 @@ class Metric:
     ``reset_state()``."""
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
-        from axon.utils.naming import to_snake_case
         self.name = name or to_snake_case(type(self).__name__)
         self.dtype = dtype
 

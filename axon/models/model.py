@@ -91,8 +91,8 @@ class Model(Trainer, Layer):
         """Write every weight to ``filepath`` in the safetensors layout (atomically; no pickle).
 
         Keys are ``'<layer name>/<weight name>'``, e.g. ``'dense/kernel'``; kernels are stored
-        ``(in, out)``. The file loads with ``safetensors.numpy.load_file`` or, in PyTorch,
-        ``safetensors.torch.load_file`` (transpose a Dense kernel for ``nn.Linear.weight``).
+        ``(in, out)``. The file loads with the ``safetensors`` package's ``load_file`` (its
+        ``numpy`` or ``torch`` module); transpose a Dense kernel for PyTorch's ``nn.Linear.weight``.
         """
         if not self.built or not self.weights:
             raise ValueError(f"Model '{self.name}' has no weights yet: build it (call it on data, "

@@ -4,7 +4,7 @@ Layout: an 8-byte little-endian unsigned header length ``N``; ``N`` bytes of UTF
 each tensor name to ``{"dtype", "shape", "data_offsets": [begin, end]}`` (offsets into the data
 that follows), plus an optional ``"__metadata__"`` of string to string; then the raw
 little-endian, C-ordered bytes. The same files load with the ``safetensors`` package, e.g. in
-PyTorch: ``safetensors.torch.load_file(path)``.
+PyTorch with ``load_file(path)`` from its ``safetensors.torch`` module (which never unpickles).
 """
 from __future__ import annotations
 
