@@ -6,7 +6,8 @@ from axon.engine.tensor import Tensor, Variable, enable_grad, is_grad_enabled, n
 from axon.engine import functional
 from axon.engine.gradcheck import GradcheckError, gradcheck
 from axon.engine.op import Op
+from axon.engine.tape import GradientTape
 from axon.engine.ops import PRIMITIVES
 
 __all__ = ["Tensor", "Variable", "no_grad", "enable_grad", "is_grad_enabled", "functional",
-           "gradcheck", "GradcheckError", "Op", "PRIMITIVES"]
+           "gradcheck", "GradcheckError", "Op", "PRIMITIVES", "GradientTape"]

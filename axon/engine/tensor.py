@@ -158,54 +158,18 @@ class Tensor:
         return array if dtype is None else array.astype(dtype)
 
     # ---- differentiation -------------------------------------------------------------------
-    def backward(self, grad: Any = None) -> None:
+    def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
         """Compute ``dL/dx`` for every leaf ``x`` this tensor depends on, into ``x.grad``.
 
         Walks the recorded graph once, in a deterministic topological order (iteratively, no
         recursion), adds gradients that meet at a node, and frees every node's saved arrays as
-        soon as they are used: the graph can be backpropagated once.
+        soon as they are used: the graph can be backpropagated once, unless ``retain_graph``.
 
         Args:
             grad: ``dL/d(self)``; may be omitted for a one-element tensor (then it is 1).
+            retain_graph: keep the saved arrays, so the graph can be differentiated again.
         """
-        if not self.requires_grad:
-            raise RuntimeError("backward() called on a tensor that does not require a gradient; "
-                               "give an input requires_grad=True (or use a Variable).")
-        if grad is None:
-            if self.data.size != 1:
-                raise ValueError("backward() without a gradient needs a one-element tensor. "
-                                 f"Received: shape={self.shape}; pass grad= of that shape.")
-            grad = xp.ones_like(self.data)
-        else:
-            grad = _to_array(grad.data if isinstance(grad, Tensor) else grad, self.dtype)
-            if grad.shape != self.shape:
-                raise ValueError(f"backward(grad) expects grad of shape {self.shape}. "
-                                 f"Received: shape={grad.shape}")
-        grads = {id(self): grad}
-        for node in _topological_order(self):
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue
-            op = node.creator
-            if op is None:  # a leaf owns its gradient: never a view, an alias or the caller's array
-                node.grad = g.copy() if node.grad is None else node.grad + g
-                continue
-            if op.inputs is None:
-                raise RuntimeError("The graph has already been freed by an earlier backward(); "
-                                   "recompute the forward pass to differentiate again.")
-            input_grads = op.backward(g)
-            inputs, op_name = op.inputs, type(op).__name__
-            if len(input_grads) != len(inputs):
-                raise RuntimeError(f"{op_name}.backward returned {len(input_grads)} gradients "
-                                   f"for {len(inputs)} inputs.")
-            for tensor, input_grad in zip(inputs, input_grads):
-                if input_grad is None or not tensor.requires_grad:
-                    continue
-                input_grad = unbroadcast(input_grad, tensor.shape, tensor.dtype, op_name)
-                key = id(tensor)
-                previous = grads.get(key)
-                grads[key] = input_grad if previous is None else previous + input_grad
-            op.release()
+        _backpropagate(self, grad, retain_graph, wanted=None)
 
     # ---- operators (each a primitive or a composite of functional.py) ----------------------
     def __add__(self, other: Any) -> Tensor:
@@ -317,6 +281,81 @@ def _data(value: Any) -> Any:
     return value.data if isinstance(value, Tensor) else value
 
 
+def _initial_grad(root: Tensor, grad: Any) -> Any:
+    """``dL/d(root)``: the given gradient (checked) or 1 for a one-element tensor."""
+    if not root.requires_grad:
+        raise RuntimeError("backward() called on a tensor that does not require a gradient; "
+                           "give an input requires_grad=True (or use a Variable).")
+    if grad is None:
+        if root.data.size != 1:
+            raise ValueError("backward() without a gradient needs a one-element tensor. "
+                             f"Received: shape={root.shape}; pass grad= of that shape.")
+        return xp.ones_like(root.data)
+    grad = _to_array(grad.data if isinstance(grad, Tensor) else grad, root.dtype)
+    if grad.shape != root.shape:
+        raise ValueError(f"backward(grad) expects grad of shape {root.shape}. "
+                         f"Received: shape={grad.shape}")
+    return grad
+
+
+def _backpropagate(root: Tensor, grad: Any, retain_graph: bool,
+                   wanted: set[int] | None) -> dict[int, Any]:
+    """The reverse sweep from ``root``, shared by ``backward`` and :func:`grad`.
+
+    With ``wanted=None`` each leaf's gradient is added to its ``.grad``. Otherwise no ``.grad`` is
+    touched: the gradients of the tensors whose ``id`` is in ``wanted`` are returned by id.
+    """
+    grads = {id(root): _initial_grad(root, grad)}
+    found: dict[int, Any] = {}
+    for node in _topological_order(root):
+        g = grads.pop(id(node), None)
+        if g is None:
+            continue
+        if wanted is not None and id(node) in wanted:
+            found[id(node)] = g
+        op = node.creator
+        if op is None:  # a leaf owns its gradient: never a view, an alias or the caller's array
+            if wanted is None:
+                node.grad = g.copy() if node.grad is None else node.grad + g
+            continue
+        if op.inputs is None:
+            raise RuntimeError("The graph has already been freed by an earlier backward(); "
+                               "recompute the forward pass, or pass retain_graph=True (a "
+                               "persistent GradientTape), to differentiate again.")
+        input_grads = op.backward(g)
+        inputs, op_name = op.inputs, type(op).__name__
+        if len(input_grads) != len(inputs):
+            raise RuntimeError(f"{op_name}.backward returned {len(input_grads)} gradients "
+                               f"for {len(inputs)} inputs.")
+        for tensor, input_grad in zip(inputs, input_grads):
+            if input_grad is None or not tensor.requires_grad:
+                continue
+            input_grad = unbroadcast(input_grad, tensor.shape, tensor.dtype, op_name)
+            key = id(tensor)
+            previous = grads.get(key)
+            grads[key] = input_grad if previous is None else previous + input_grad
+        if not retain_graph:
+            op.release()
+    return found
+
+
+def grad(target: Tensor, sources: list[Tensor], grad_output: Any = None,
+         retain_graph: bool = False) -> list[Any]:
+    """``[dL/ds for s in sources]`` as arrays (``None`` where ``target`` does not depend on ``s``).
+
+    Unlike :meth:`Tensor.backward`, no ``.grad`` attribute is read or written.
+
+    Example:
+        >>> import axon
+        >>> from axon.engine.tensor import grad
+        >>> x = axon.Tensor([3.0], requires_grad=True)
+        >>> grad((x * x).sum(), [x])[0].tolist()
+        [6.0]
+    """
+    found = _backpropagate(target, grad_output, retain_graph, {id(s) for s in sources})
+    return [found.get(id(s)) for s in sources]
+
+
 def _topological_order(root: Tensor) -> list[Tensor]:
     """Nodes that need a gradient, each after every node that uses it (iterative DFS)."""
     order: list[Tensor] = []
@@ -347,18 +386,20 @@ class Variable(Tensor):
         value: initial value (array-like).
         trainable: whether optimizers update it (and so whether it requires a gradient).
         name: the weight's name, e.g. ``'kernel'``.
+        constraint: optional function ``w -> w'`` applied after each optimizer update.
         dtype: dtype to store (default: the value's float type or ``floatx``).
     """
 
-    __slots__ = ("_trainable",)
+    __slots__ = ("_trainable", "constraint")
 
     def __init__(self, value: Any, trainable: bool = True, name: str | None = None,
-                 dtype: Any = None) -> None:
+                 dtype: Any = None, constraint: Any = None) -> None:
         array = _to_array(value.data if isinstance(value, Tensor) else value, dtype)
         if array.dtype.kind != "f":
             array = array.astype(backend.floatx())
         super().__init__(array, requires_grad=trainable, name=name)
         self._trainable = bool(trainable)
+        self.constraint = constraint
 
     @property
     def trainable(self) -> bool:

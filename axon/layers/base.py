@@ -12,6 +12,7 @@ from typing import Any
 from axon import backend
 from axon import initializers as initializers_module
 from axon.engine import Tensor, Variable
+from axon.layers.symbolic import flatten, is_symbolic, symbolic_call
 from axon.utils.naming import to_snake_case, unique_name
 
 _BASE_KWARGS = ("input_shape", "input_dim", "batch_size", "batch_input_shape")
@@ -24,12 +25,14 @@ class Layer:
         trainable: whether the layer's weights are updated by training.
         name: unique name (default: the class name in snake case, numbered).
         dtype: the float type of the weights (default ``axon.config.floatx()``).
+        activity_regularizer: a penalty on the layer's output, added to the loss
+            (``layer.losses``). As in Keras 3 it is not divided by the batch size.
         input_shape: shape of one sample (no batch axis), for a first layer of a Sequential.
         input_dim: shorthand for ``input_shape=(input_dim,)``.
     """
 
     def __init__(self, trainable: bool = True, name: str | None = None, dtype: Any = None,
-                 **kwargs: Any) -> None:
+                 activity_regularizer: Any = None, **kwargs: Any) -> None:
         unknown = sorted(set(kwargs) - set(_BASE_KWARGS))
         if unknown:
             raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s): "
@@ -41,28 +44,58 @@ class Layer:
         self._trainable = bool(trainable)
         self.built = False
         self._weights: list[Variable] = []
-        self._build_input_shape: tuple | None = None
+        self._weight_regularizers: list[tuple[Variable, Any]] = []
+        self._activity_losses: list[Tensor] = []
+        self.activity_regularizer = _regularizer(activity_regularizer)
+        self.inbound_nodes: list = []
+        self._build_input_shape: Any = None
         self._input_shape_arg = _input_shape_from(kwargs, type(self).__name__)
 
     # ---- lifecycle ----------------------------------------------------------------------------
-    def build(self, input_shape: tuple) -> None:
-        """Create the weights for inputs of ``input_shape`` (batch axis included)."""
+    def build(self, input_shape: Any) -> None:
+        """Create the weights for inputs of ``input_shape`` (batch axis included; a list of
+        shapes for a layer called on a list of tensors)."""
         self.built = True
 
-    def call(self, inputs: Tensor, training: bool = False) -> Tensor:
+    def call(self, inputs: Any, training: bool = False) -> Any:
         """The layer's math on a batch. Subclasses override it."""
         raise NotImplementedError(f"Layer {type(self).__name__} does not implement call().")
 
-    def __call__(self, inputs: Any, training: bool = False, **kwargs: Any) -> Tensor:
-        inputs = self._convert_input(inputs)
-        if not self.built:
-            self._check_rank(inputs.shape)
-            self.build(tuple((None,) + inputs.shape[1:]))
-            self._build_input_shape = (None,) + tuple(inputs.shape[1:])
-            self.built = True
+    def __call__(self, inputs: Any, training: bool = False, **kwargs: Any) -> Any:
+        """Check and convert ``inputs``, build on first call, run ``call``.
+
+        ``inputs`` may be a tensor, an array, or a list of them (merging layers). Called on
+        symbolic tensors (``axon.Input``), the call is recorded for a functional model instead.
+        """
+        if is_symbolic(inputs):
+            if training:
+                kwargs["training"] = training
+            return symbolic_call(self, inputs, kwargs)
+        if isinstance(inputs, list | tuple):
+            inputs = [self._convert_input(x) for x in inputs]
+            self._build_or_check([(None,) + tuple(x.shape[1:]) for x in inputs],
+                                 [x.shape for x in inputs])
         else:
-            self.check_input_shape(inputs.shape)
-        return self.call(inputs, training=training, **kwargs)
+            inputs = self._convert_input(inputs)
+            if self.built:
+                self.check_input_shape(inputs.shape)
+            else:
+                self._build_or_check((None,) + tuple(inputs.shape[1:]), inputs.shape)
+        outputs = self.call(inputs, training=training, **kwargs)
+        if self.activity_regularizer is not None:
+            self._activity_losses = [self.activity_regularizer(out) for out in flatten(outputs)
+                                     if isinstance(out, Tensor)]
+        return outputs
+
+    def _build_or_check(self, shapes: Any, full_shapes: Any = None) -> None:
+        """Build from ``shapes`` (batch axis ``None``) on the first call; check them later."""
+        if self.built:
+            self.check_input_shape(full_shapes if full_shapes is not None else shapes)
+            return
+        self._check_rank(shapes)
+        self.build(shapes)
+        self._build_input_shape = shapes
+        self.built = True
 
     def _convert_input(self, inputs: Any) -> Tensor:
         if isinstance(inputs, Tensor):
@@ -75,34 +108,67 @@ class Layer:
             array = array.astype(self.dtype)
         return Tensor(array)
 
-    def _check_rank(self, shape: tuple) -> None:
-        """Hook for layers that need a minimum input rank."""
+    def _check_rank(self, shape: Any) -> None:
+        """Hook for layers that need a minimum input rank (``shape`` as given to ``build``)."""
 
-    def check_input_shape(self, shape: tuple) -> None:
+    def check_input_shape(self, shape: Any) -> None:
         """Raise a clear error when ``shape`` differs from the shape the layer was built for."""
         expected = self._build_input_shape
         if expected is None:
             return
-        if len(shape) != len(expected) or any(
-                e is not None and e != s for e, s in zip(expected[1:], shape[1:])):
-            raise ValueError(
-                f"Input 0 of layer '{self.name}' is incompatible with the layer: expected shape="
-                f"{_fmt(expected)}, found shape={_fmt((None,) + tuple(shape[1:]))} "
-                f"(full input shape {tuple(shape)}).")
+        if isinstance(expected, list):
+            if not isinstance(shape, list) or len(shape) != len(expected):
+                count = len(shape) if isinstance(shape, list) else 1
+                raise ValueError(f"Layer '{self.name}' expects {len(expected)} inputs. "
+                                 f"Received: {count} input(s).")
+            for index, (e, s) in enumerate(zip(expected, shape)):
+                _check_one(self.name, index, e, s)
+            return
+        if isinstance(shape, list):
+            raise ValueError(f"Layer '{self.name}' expects a single input of shape "
+                             f"{_fmt(expected)}. Received: a list of {len(shape)} inputs.")
+        _check_one(self.name, 0, expected, shape)
 
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
+    def compute_output_shape(self, input_shape: Any) -> Any:
         """The output shape for ``input_shape`` (batch axis included). Default: unchanged."""
         return tuple(input_shape)
 
     # ---- weights -----------------------------------------------------------------------------
     def add_weight(self, name: str, shape: tuple, initializer: Any = "glorot_uniform",
-                   trainable: bool = True, dtype: Any = None) -> Variable:
-        """Create, track and return a weight of ``shape`` drawn from ``initializer``."""
+                   trainable: bool = True, dtype: Any = None, regularizer: Any = None,
+                   constraint: Any = None) -> Variable:
+        """Create, track and return a weight of ``shape`` drawn from ``initializer``.
+
+        Args:
+            regularizer: a penalty ``R(w)`` added to the loss through ``layer.losses``.
+            constraint: a function applied to the weight after each optimizer update
+                (e.g. a projection onto non-negative values).
+        """
         dtype = dtype or self.dtype
         value = initializers_module.get(initializer)(tuple(shape), dtype=dtype)
         variable = Variable(value, trainable=trainable and self._trainable, name=name, dtype=dtype)
+        if constraint is not None and not callable(constraint):
+            raise TypeError(f"Layer '{self.name}' expects constraint to be callable for weight "
+                            f"'{name}'. Received: {constraint!r}")
+        variable.constraint = constraint
         self._weights.append(variable)
+        regularizer = _regularizer(regularizer)
+        if regularizer is not None:
+            self._weight_regularizers.append((variable, regularizer))
         return variable
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """The regularization terms of this layer and its sub-layers, as scalar tensors.
+
+        Weight penalties are computed afresh on each access (so they belong to the current
+        graph); activity penalties are those of each layer's latest call.
+        """
+        terms: list[Tensor] = []
+        for layer in self._flatten_layers():
+            terms += [regularizer(variable) for variable, regularizer in layer._weight_regularizers]
+            terms += layer._activity_losses
+        return terms
 
     @property
     def trainable(self) -> bool:
@@ -171,6 +237,9 @@ class Layer:
     def get_config(self) -> dict:
         """The constructor arguments that recreate this layer (weights excluded)."""
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = _regularizer_module().serialize(
+                self.activity_regularizer)
         if self._input_shape_arg is not None:
             config["input_shape"] = self._input_shape_arg
         return config
@@ -203,3 +272,21 @@ def _input_shape_from(kwargs: dict, layer_type: str) -> tuple | None:
 def _fmt(shape: tuple) -> str:
     return "(" + ", ".join("None" if n is None else str(n) for n in shape) + (
         ",)" if len(shape) == 1 else ")")
+
+
+def _check_one(layer_name: str, index: int, expected: tuple, shape: tuple) -> None:
+    if len(shape) != len(expected) or any(
+            e is not None and e != s for e, s in zip(expected[1:], shape[1:])):
+        raise ValueError(
+            f"Input {index} of layer '{layer_name}' is incompatible with the layer: expected "
+            f"shape={_fmt(expected)}, found shape={_fmt((None,) + tuple(shape[1:]))} "
+            f"(full input shape {_fmt(tuple(shape))}).")
+
+
+def _regularizer_module() -> Any:
+    from axon import regularizers  # noqa: PLC0415  (a sibling module; imported on first use)
+    return regularizers
+
+
+def _regularizer(identifier: Any) -> Any:
+    return None if identifier is None else _regularizer_module().get(identifier)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from axon import backend
+from axon.utils.naming import unique_name
 from axon.layers.base import Layer
+from axon.layers.symbolic import KerasTensor, Node
 
 
 class InputLayer(Layer):
@@ -17,6 +18,8 @@ class InputLayer(Layer):
 
     def __init__(self, shape: Any = None, batch_size: int | None = None, dtype: Any = None,
                  name: str | None = None, **kwargs: Any) -> None:
+        if name is None:
+            name = unique_name("input_layer")
         if shape is None:
             shape = kwargs.pop("input_shape", None)
         if shape is None:
@@ -38,20 +41,6 @@ class InputLayer(Layer):
                 "dtype": self.dtype}
 
 
-class KerasTensor:
-    """A symbolic input: its shape ``(batch, ...)`` and dtype, and the layer that declares it."""
-
-    def __init__(self, shape: tuple, dtype: str, layer: InputLayer) -> None:
-        self.shape, self.dtype, self.layer = shape, dtype, layer
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    def __repr__(self) -> str:
-        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.layer.name}>"
-
-
 def Input(shape: Any = None, batch_size: int | None = None, dtype: Any = None,
           name: str | None = None) -> KerasTensor:
     """A symbolic model input of per-sample ``shape`` (Keras's ``keras.Input``).
@@ -62,4 +51,6 @@ def Input(shape: Any = None, batch_size: int | None = None, dtype: Any = None,
         (None, 784)
     """
     layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name)
-    return KerasTensor((batch_size,) + layer.shape, dtype or backend.floatx(), layer)
+    node = Node(layer, [], {})
+    node.outputs = KerasTensor((batch_size,) + layer.shape, layer.dtype, layer, node, 0)
+    return node.outputs

@@ -7,6 +7,9 @@ from typing import Any
 
 from axon import backend
 from axon.layers.base import Layer
+from axon.layers.symbolic import is_symbolic, map_structure, shape_text
+from axon.models.functional import FunctionalGraph
+from axon.utils.naming import unique_name
 from axon.saving import load_arrays, save_arrays
 from axon.training import Trainer
 
@@ -15,10 +18,13 @@ WEIGHTS_FORMAT_VERSION = "1"
 
 
 class Model(Trainer, Layer):
-    """A trainable composition of layers.
+    """A trainable composition of layers, built in one of three ways (as in Keras):
 
-    Subclass it and write ``call(inputs, training=False)``; layers assigned as attributes are
-    tracked, so their weights are the model's weights.
+    * functional: ``Model(inputs, outputs)`` from ``axon.Input`` tensors and layer calls, with
+      one or several inputs and outputs (each a tensor, or a list or dict of tensors);
+    * subclassing: write ``call(inputs, training=False)``; layers assigned as attributes are
+      tracked, so their weights are the model's weights;
+    * :class:`~axon.Sequential`, a plain stack.
 
     Example:
         >>> import axon
@@ -31,14 +37,29 @@ class Model(Trainer, Layer):
         ...         return self.out(self.hidden(x))
         >>> TwoLayer()(axon.Tensor([[1.0, 2.0]])).shape
         (1, 1)
+        >>> inputs = axon.Input(shape=(3,))
+        >>> outputs = axon.layers.Dense(2)(axon.layers.Dense(4, activation="relu")(inputs))
+        >>> axon.Model(inputs, outputs).predict([[1.0, 2.0, 3.0]], verbose=0).shape
+        (1, 2)
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise NotImplementedError("The functional API (Model(inputs, outputs)) is not "
-                                      "available yet; use Sequential or subclass Model.")
+        if len(args) > 2:
+            raise TypeError(f"Model() takes inputs and outputs. Received {len(args)} positional "
+                            "arguments.")
+        inputs = args[0] if args else kwargs.pop("inputs", None)
+        outputs = args[1] if len(args) > 1 else kwargs.pop("outputs", None)
+        if inputs is not None and kwargs.get("name") is None:
+            kwargs["name"] = unique_name("functional")  # Keras 3's default name
         super().__init__(**kwargs)
         self.history = None
+        self._graph: FunctionalGraph | None = None
+        if inputs is not None or outputs is not None:
+            if inputs is None or outputs is None:
+                raise ValueError("A functional Model needs both inputs= and outputs=. Received: "
+                                 f"inputs={inputs!r}, outputs={outputs!r}")
+            self._graph = FunctionalGraph(inputs, outputs, self.name)
+            self.built = True
 
     def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(value, Layer) and name not in ("_tracked",):
@@ -49,7 +70,10 @@ class Model(Trainer, Layer):
 
     @property
     def layers(self) -> list[Layer]:
-        """The model's direct sub-layers, in the order they were added."""
+        """The model's sub-layers: a functional model's in graph order (inputs first), a
+        subclassed model's in the order they were assigned."""
+        if self.__dict__.get("_graph") is not None:
+            return self._graph.layers
         return list(self.__dict__.get("_tracked", []))
 
     def _flatten_layers(self) -> list[Layer]:
@@ -60,10 +84,77 @@ class Model(Trainer, Layer):
                     result.append(inner)
         return result
 
-    def __call__(self, inputs: Any, training: bool = False, **kwargs: Any):
-        inputs = self._convert_input(inputs)
+    # ---- the forward pass ---------------------------------------------------------------------
+    @property
+    def input_names(self) -> list[str]:
+        return self._graph.input_names if self._graph is not None else ["input"]
+
+    @property
+    def output_names(self) -> list[str]:
+        """Names of the outputs: a functional model's output layers (or dict keys)."""
+        return self._graph.output_names if self._graph is not None else ["output"]
+
+    def __call__(self, inputs: Any, training: bool = False, **kwargs: Any) -> Any:
+        if is_symbolic(inputs):
+            return Layer.__call__(self, inputs, training=training, **kwargs)
+        if self._graph is not None:
+            return self.call(self._arrange_inputs(inputs), training=training, **kwargs)
+        inputs = map_structure(self._convert_input, inputs)
         self.built = True
         return self.call(inputs, training=training, **kwargs)
+
+    def call(self, inputs: Any, training: bool = False) -> Any:
+        """The forward pass. A functional model replays its graph; a subclass writes its own."""
+        if self._graph is None:
+            raise NotImplementedError(
+                f"Model '{self.name}' has no call(): subclass axon.Model and write "
+                "call(self, inputs, training=False), or build it as axon.Model(inputs, outputs).")
+        flat = inputs if isinstance(inputs, list) else [inputs]
+        return self._graph.pack_outputs(self._graph.run(flat, training))
+
+    def _arrange_inputs(self, inputs: Any) -> list:
+        """The inputs of a functional model as a list in the graph's order, checked."""
+        graph = self._graph
+        names = graph.input_names
+        if isinstance(inputs, dict):
+            unknown = sorted(set(inputs) - set(names))
+            missing = [name for name in names if name not in inputs]
+            if unknown or missing:
+                raise ValueError(f"Model '{self.name}' expects inputs named {names}. Received "
+                                 f"keys {sorted(inputs)} (unknown: {unknown}, missing: {missing}).")
+            inputs = [inputs[name] for name in names]
+        elif not isinstance(inputs, list | tuple):
+            inputs = [inputs]
+        if len(inputs) != len(names):
+            raise ValueError(f"Model '{self.name}' expects {len(names)} input(s) ({', '.join(names)}"
+                             f"). Received: {len(inputs)} input(s).")
+        converted = []
+        for name, value, tensor in zip(names, inputs, graph.input_tensors):
+            value = tensor.layer._convert_input(value)
+            expected = tensor.shape
+            if value.ndim != len(expected) or any(
+                    e is not None and e != s for e, s in zip(expected[1:], value.shape[1:])):
+                raise ValueError(f"Input '{name}' of model '{self.name}' expects shape "
+                                 f"{shape_text(expected)}. Received: shape={tuple(value.shape)}")
+            converted.append(value)
+        return converted
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        if self._graph is not None:
+            shapes = self._graph.output_shapes
+            return shapes[0] if len(shapes) == 1 else shapes
+        return Layer.compute_output_shape(self, input_shape)
+
+    # ---- for summary() ------------------------------------------------------------------------
+    def layer_output_shape(self, layer: Layer) -> Any:
+        """The output shape of ``layer`` inside this model (``None`` when not known)."""
+        if self._graph is not None:
+            return self._graph.output_shape_of(layer)
+        return None
+
+    def layer_inbound(self, layer: Layer) -> list[tuple[str, int, int]]:
+        """``(layer name, node index, tensor index)`` of each tensor feeding ``layer``."""
+        return self._graph.inbound_of(layer) if self._graph is not None else []
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A sub-layer by name or by index."""
@@ -122,7 +213,20 @@ class Model(Trainer, Layer):
         for (_, weight), stored in zip(keys, order):
             weight.assign(arrays[stored])
 
-    def summary(self, line_length: int = 80, print_fn: Any = None) -> None:
-        """Print the layers, their output shapes and parameter counts."""
+    def summary(self, line_length: int | None = None, positions: Any = None, print_fn: Any = None,
+                expand_nested: bool = False, show_trainable: bool = False,
+                layer_range: Any = None) -> None:
+        """Print the layers, their output shapes and parameter counts, laid out as Keras does.
+
+        Args:
+            line_length: total width of the table.
+            positions: relative or absolute right edges of the columns.
+            print_fn: called with the text instead of ``print``.
+            expand_nested: also list the layers inside nested models.
+            show_trainable: add a column saying whether each layer is trainable.
+            layer_range: ``[first_name, last_name]`` to print a slice of the layers.
+        """
         from axon.models.summary import print_summary
-        print_summary(self, line_length=line_length, print_fn=print_fn)
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable,
+                      layer_range=layer_range)

@@ -6,6 +6,7 @@ from typing import Any
 from axon.engine import Tensor
 from axon.layers.base import Layer
 from axon.layers.input_layer import InputLayer, KerasTensor
+from axon.layers.symbolic import infer_output_shape, shape_text
 from axon.models.model import Model
 
 
@@ -78,25 +79,44 @@ class Sequential(Model):
     def build(self, input_shape: tuple) -> None:
         """Build every layer in turn from ``input_shape`` (batch axis included)."""
         shape = tuple(input_shape)
+        self._layer_shapes: dict[int, Any] = {}
         for layer in self._layers:
-            if not layer.built:
-                layer.build(shape)
-                layer._build_input_shape = (None,) + tuple(shape[1:])
-                layer.built = True
-            shape = layer.compute_output_shape(shape)
+            try:
+                layer._build_or_check((None,) + tuple(shape[1:]))
+                shape = infer_output_shape(layer, shape)
+            except ValueError as error:
+                previous = self._layers.index(layer) - 1
+                source = (f"layer '{self._layers[previous].name}'" if previous >= 0
+                          else "the model's input")
+                raise ValueError(f"{error}\nIn Sequential model '{self.name}', layer "
+                                 f"'{layer.name}' receives shape {shape_text(shape)} from "
+                                 f"{source}.") from None
+            self._layer_shapes[id(layer)] = shape
         self.built = True
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         shape = tuple(input_shape)
         for layer in self._layers:
-            shape = layer.compute_output_shape(shape)
+            shape = infer_output_shape(layer, shape)
         return shape
+
+    def layer_output_shape(self, layer: Layer) -> Any:
+        """The output shape of ``layer`` in this stack (``None`` before the model is built)."""
+        return getattr(self, "_layer_shapes", {}).get(id(layer))
+
+    def layer_inbound(self, layer: Layer) -> list[tuple[str, int, int]]:
+        index = self._layers.index(layer)
+        if index > 0:
+            return [(self._layers[index - 1].name, 0, 0)]
+        return [(self._input_layer.name, 0, 0)] if self._input_layer is not None else []
 
     def call(self, inputs: Tensor, training: bool = False) -> Tensor:
         if not self._layers:
             raise ValueError(f"Sequential model '{self.name}' has no layers; add some first.")
         if self._input_layer is not None:
             self._check_model_input(inputs.data, "call", "inputs")
+        elif not getattr(self, "_layer_shapes", None):  # first call: build from the data
+            self.build((None,) + tuple(inputs.shape[1:]))
         x = inputs
         for layer in self._layers:
             x = layer(x, training=training)

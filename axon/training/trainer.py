@@ -1,9 +1,11 @@
 """The training loop: ``compile``, ``fit``, ``evaluate``, ``predict``.
 
 Gradient descent on mini-batches. For each batch: forward (``y_hat = model(x)``), the loss
-``L(y, y_hat)``, backward (``dL/dw`` for every trainable weight ``w``), and the optimizer's update.
-``train_step`` is the only place that calls ``backward``. Everything else (progress bars,
-history, early stopping ...) happens in callbacks, which see a ``logs`` dict.
+``L(y, y_hat)`` (plus regularization terms), backward (``dL/dw`` for every trainable weight
+``w``), and the optimizer's update. ``train_step(data)`` is the only place that calls
+``backward``; override it to change what a step does, and ``fit`` still runs the loop, the
+callbacks and the progress bar. Everything else (history, early stopping ...) happens in
+callbacks, which see a ``logs`` dict.
 """
 from __future__ import annotations
 
@@ -12,59 +14,97 @@ from typing import Any
 import numpy
 
 from axon import backend
-from axon import losses as losses_module
 from axon import metrics as metrics_module
 from axon import optimizers as optimizers_module
 from axon.callbacks import CallbackList, History, ProgbarLogger
 from axon.engine import Tensor, no_grad
 from axon.training import data as data_module
+from axon.training.adapters import ArrayBatches, StreamBatches, is_batch_stream, unpack_data
+from axon.training.compile_utils import CompiledLoss, CompiledMetrics, per_output
+from axon.training.standardize import Standardizer
 
 VERBOSE_VALUES = ("auto", 0, 1, 2)
 
 
-class Trainer:
+class Trainer(Standardizer):
     """The training methods of a model. Mixed into ``axon.Model``."""
 
     compiled: bool = False
     stop_training: bool = False
 
     # ---- compile ------------------------------------------------------------------------------
-    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None,
-                **kwargs: Any) -> None:
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None,
+                metrics: Any = None, weighted_metrics: Any = None, **kwargs: Any) -> None:
         """Choose how to learn: the optimizer, the loss to minimise, the metrics to report.
 
         Args:
-            optimizer: name (``'adam'``, ``'sgd'``, ``'rmsprop'``) or an Optimizer.
+            optimizer: name (``'adam'``, ``'sgd'``, ``'rmsprop'`` ...) or an Optimizer.
             loss: name (``'mse'``, ``'categorical_crossentropy'`` ...), a Loss, or a function
-                ``(y_true, y_pred) -> per-sample Tensor``.
-            metrics: list of names (``'accuracy'``), Metric objects or functions.
+                ``(y_true, y_pred) -> per-sample Tensor``; for several outputs, a list (one per
+                output) or a dict keyed by output name. May be omitted when ``train_step`` is
+                overridden.
+            loss_weights: scalars weighting each output's loss (list or dict).
+            metrics: list of names (``'accuracy'``), Metric objects or functions; for several
+                outputs a list of lists or a dict. They ignore sample weights, as in Keras.
+            weighted_metrics: metrics that use ``sample_weight`` (and ``class_weight``).
         """
         unknown = sorted(set(kwargs) - {"run_eagerly", "jit_compile", "steps_per_execution",
                                         "auto_scale_loss"})
         if unknown:
             raise TypeError(f"compile() got unexpected keyword argument(s): {', '.join(unknown)}")
-        if loss is None:
-            raise ValueError("compile() expects a loss, e.g. loss='mse' or "
-                             "loss='sparse_categorical_crossentropy'.")
-        self.optimizer = optimizers_module.get(optimizer)
-        self.loss = losses_module.get(loss)
-        if metrics is not None and not isinstance(metrics, list | tuple):
-            raise TypeError(f"compile() expects metrics to be a list. Received: {metrics!r}")
-        self._metric_identifiers = list(metrics or [])
-        for identifier in self._metric_identifiers:  # fail now on unknown names, not in fit
-            metrics_module.get(identifier, self.loss)
-        self.metrics_list: list = []
+        optimizer = optimizers_module.get(optimizer)
+        compiled_loss = CompiledLoss(loss, loss_weights) if loss is not None else None
+        compiled_metrics = CompiledMetrics(metrics, weighted_metrics)
+        output_names = self._known_output_names()
+        if output_names is not None:  # the outputs are known: dict keys can be checked now
+            if compiled_loss is not None:
+                compiled_loss.build(output_names)
+            _check_metric_keys(metrics, weighted_metrics, output_names)
+        # Assigned only once everything is valid, so a failed compile() changes nothing.
+        self.optimizer = optimizer
+        self._compiled_loss, self._compiled_metrics = compiled_loss, compiled_metrics
         self._loss_tracker = metrics_module.Mean(name="loss")
+        self._output_loss_trackers: list = []
         self.compiled = True
 
-    def _build_metrics(self, output_shape: tuple) -> None:
-        if not self.metrics_list and self._metric_identifiers:
-            self.metrics_list = [metrics_module.get(m, self.loss, output_shape)
-                                 for m in self._metric_identifiers]
+    @property
+    def loss(self) -> Any:
+        """The compiled loss: the Loss object for a one-output model, else the list per output."""
+        compiled = getattr(self, "_compiled_loss", None)
+        if compiled is None:
+            return None
+        if not compiled.built:
+            return compiled.identifier
+        return compiled.losses[0] if len(compiled.losses) == 1 else compiled.losses
+
+    def _build_compiled(self, output_shapes: list[tuple]) -> None:
+        """Resolve losses and metrics per output once the outputs are known."""
+        names = self._output_names_for(len(output_shapes))
+        if self._compiled_loss is not None and not self._compiled_loss.built:
+            self._compiled_loss.build(names)
+        if not self._compiled_metrics.built:
+            losses = self._compiled_loss.losses if self._compiled_loss else [None] * len(names)
+            self._compiled_metrics.build(names, losses, output_shapes)
+            if len(names) > 1 and self._compiled_loss is not None:
+                self._output_loss_trackers = [metrics_module.Mean(name=f"{name}_loss")
+                                              for name in names]
+
+    @property
+    def metrics(self) -> list:
+        """The metrics reset each epoch: the loss tracker, per-output losses, compiled metrics."""
+        if not self.compiled:
+            return []
+        tracked = [self._loss_tracker] + list(self._output_loss_trackers)
+        return tracked + ([self._compiled_metrics] if self._compiled_metrics.built else [])
 
     @property
     def metrics_names(self) -> list[str]:
-        return ["loss"] + [m.name for m in self.metrics_list]
+        return list(self.get_metrics_result()) if self.compiled else []
+
+    @property
+    def metrics_list(self) -> list:
+        """The compiled metric objects (one flat list)."""
+        return self._compiled_metrics.metrics if self.compiled else []
 
     def _require_compiled(self, method: str) -> None:
         if not self.compiled:
@@ -72,196 +112,232 @@ class Trainer:
                                "optimizer and a loss, e.g. model.compile(optimizer='adam', "
                                "loss='sparse_categorical_crossentropy', metrics=['accuracy']).")
 
+    # ---- losses and metrics of a batch --------------------------------------------------------
+    def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None,
+                     sample_weight: Any = None, training: bool = True) -> Tensor:
+        """The compiled loss of a batch plus every regularization term (``self.losses``)."""
+        total = None
+        if self._compiled_loss is not None and y is not None:
+            y_preds = self._as_outputs(y_pred, "y_pred")
+            if not self._compiled_loss.built:
+                self._build_compiled([(None,) + tuple(p.shape[1:]) for p in y_preds])
+            names = self._compiled_loss.output_names
+            ys = per_output(y, names, "y", repeat=False) if len(names) > 1 else [y]
+            sws = per_output(sample_weight, names, "sample_weight")
+            total, parts = self._compiled_loss(ys, y_preds, sws)
+            batch = numpy.array([y_preds[0].shape[0]])
+            for tracker, part in zip(self._output_loss_trackers, parts):
+                if part is not None:
+                    tracker.update_state(backend.to_numpy(part.data).reshape(1), sample_weight=batch)
+        for term in self.losses:
+            total = term if total is None else total + term
+        if total is None:
+            raise ValueError(f"Model '{self.name}' has no loss to minimise: pass loss= to "
+                             "compile(), or override train_step().")
+        return total
+
+    @property
+    def compiled_loss(self) -> Any:
+        """Keras 2's ``self.compiled_loss(y, y_pred, sample_weight, regularization_losses)``:
+        returns the total loss and updates the ``loss`` tracker."""
+        def compiled_loss(y_true: Any, y_pred: Any, sample_weight: Any = None,
+                          regularization_losses: Any = None) -> Tensor:
+            total = None
+            if self._compiled_loss is not None:
+                y_preds = self._as_outputs(y_pred, "y_pred")
+                if not self._compiled_loss.built:
+                    self._build_compiled([(None,) + tuple(p.shape[1:]) for p in y_preds])
+                names = self._compiled_loss.output_names
+                ys = per_output(y_true, names, "y", repeat=False) if len(names) > 1 else [y_true]
+                total, _ = self._compiled_loss(ys, y_preds, per_output(sample_weight, names,
+                                                                       "sample_weight"))
+            for term in regularization_losses or []:
+                total = term if total is None else total + term
+            self._loss_tracker.update_state(backend.to_numpy(total.data).reshape(1))
+            return total
+        return compiled_loss
+
+    @property
+    def compiled_metrics(self) -> Any:
+        """Keras 2's ``self.compiled_metrics.update_state(y, y_pred, sample_weight)``."""
+        trainer = self
+
+        class _Compiled:
+            def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+                trainer.compute_metrics(None, y_true, y_pred, sample_weight)
+        return _Compiled()
+
+    def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None) -> dict:
+        """Update the compiled metrics with a batch; return every metric's current value."""
+        y_preds = self._as_outputs(y_pred, "y_pred")
+        if not self._compiled_metrics.built:
+            self._build_compiled([(None,) + tuple(p.shape[1:]) for p in y_preds])
+        if self._compiled_metrics.metrics and y is not None:
+            names = self._output_names_for(len(y_preds))
+            ys = per_output(y, names, "y", repeat=False) if len(names) > 1 else [y]
+            sws = per_output(sample_weight, names, "sample_weight")
+            self._compiled_metrics.update_state(
+                [_host(t) for t in ys], [_host(p) for p in y_preds],
+                [None if w is None else _host(w) for w in sws])
+        return self.get_metrics_result()
+
+    def get_metrics_result(self) -> dict[str, float]:
+        """``{name: value}`` for every metric in ``self.metrics`` (dict results flattened)."""
+        logs: dict[str, float] = {}
+        for metric in self.metrics:
+            value = metric.result()
+            if isinstance(value, dict):
+                logs.update({k: float(v) for k, v in value.items()})
+            else:
+                logs[metric.name] = float(value)
+        return logs
+
+    def reset_metrics(self) -> None:
+        for metric in self.metrics:
+            metric.reset_state()
+
     # ---- the steps ----------------------------------------------------------------------------
-    def train_step(self, x: Any, y: Any, sample_weight: Any = None) -> dict[str, float]:
-        """One step of gradient descent on a batch; returns the running logs."""
+    def train_step(self, data: Any) -> dict[str, float]:
+        """One step of gradient descent on a batch ``data = (x, y[, sample_weight])``.
+
+        ``y_hat = model(x)``; ``L = compute_loss(...)``; ``L.backward()``; the optimizer updates
+        every trainable weight; the metrics are updated. Returns the running logs.
+        """
+        x, y, sample_weight = unpack_data(data)
         variables = self.trainable_weights
         for variable in variables:
             variable.grad = None
-        y_pred = self(Tensor(x), training=True)
-        loss = self.loss(y, y_pred, sample_weight)
+        y_pred = self(x, training=True)
+        loss = self.compute_loss(x, y, y_pred, sample_weight)
         loss.backward()
         self.optimizer.apply([v.grad for v in variables], variables)
-        return self._update_metrics(loss, y, y_pred.data, sample_weight, len(x))
-
-    def test_step(self, x: Any, y: Any, sample_weight: Any = None) -> dict[str, float]:
-        """Loss and metrics on a batch, without gradients."""
-        with no_grad():
-            y_pred = self(Tensor(x), training=False)
-            loss = self.loss(y, y_pred, sample_weight)
-        return self._update_metrics(loss, y, y_pred.data, sample_weight, len(x))
-
-    def predict_step(self, x: Any) -> Any:
-        """The model's output on a batch, without gradients."""
-        with no_grad():
-            return self(Tensor(x), training=False).data
-
-    def _update_metrics(self, loss, y, y_pred, sample_weight, batch_size) -> dict[str, float]:
         self._loss_tracker.update_state(backend.to_numpy(loss.data).reshape(1),
-                                        sample_weight=numpy.array([batch_size]))
-        y_host = backend.to_numpy(y)
-        y_pred_host = backend.to_numpy(y_pred)
-        for metric in self.metrics_list:
-            metric.update_state(y_host, y_pred_host, sample_weight)
-        return self._current_logs()
+                                        sample_weight=numpy.array([_batch_size(x)]))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
 
-    def _current_logs(self) -> dict[str, float]:
-        logs = {"loss": float(self._loss_tracker.result())}
-        logs.update({m.name: float(m.result()) for m in self.metrics_list})
-        return logs
-
-    def _reset_metrics(self) -> None:
-        self._loss_tracker.reset_state()
-        for metric in self.metrics_list:
-            metric.reset_state()
-
-    # ---- data at the boundary -----------------------------------------------------------------
-    def _prepare(self, method: str, x: Any, y: Any = None, sample_weight: Any = None,
-                 prefix: str = ""):
-        """Convert and check ``x`` (and ``y``, ``sample_weight``); build the model if needed."""
-        x = data_module.as_numeric(x, prefix + "x", method)
-        data_module.check_finite(x, prefix + "x", method)
-        self._check_model_input(x, method, prefix + "x")
-        if y is None:
-            return x, None, None
-        sparse = "sparse" in getattr(self.loss, "name", "")
-        y = data_module.as_numeric(y, prefix + "y", method, float_type=not sparse)
-        data_module.check_finite(y, prefix + "y", method)
-        if sample_weight is not None:
-            sample_weight = data_module.as_numeric(sample_weight, prefix + "sample_weight", method)
-            data_module.check_finite(sample_weight, prefix + "sample_weight", method)
-        data_module.check_same_samples(method, **{prefix + "x": x, prefix + "y": y,
-                                                  prefix + "sample_weight": sample_weight})
-        output_shape = self._output_shape_for(x)
-        y = data_module.fit_targets(y, output_shape, sparse, method, prefix + "y")
-        self._build_metrics(output_shape)
-        return x, y, sample_weight
-
-    def _check_model_input(self, x: numpy.ndarray, method: str, argument: str) -> None:
-        expected = self._expected_input_shape()
-        if expected is None:
-            return
-        if x.ndim != len(expected) + 1 or any(
-                e is not None and e != s for e, s in zip(expected, x.shape[1:])):
-            raise data_module.DataError(
-                f"{method}() expects {argument} with samples of shape {tuple(expected)} (the "
-                f"input of model '{self.name}'). Received: {argument}.shape={x.shape}, i.e. "
-                f"samples of shape {x.shape[1:]}.")
-
-    def _expected_input_shape(self) -> tuple | None:
-        """The per-sample input shape the model expects, if known. Models override it."""
-        return None
-
-    def _output_shape_for(self, x: numpy.ndarray) -> tuple:
+    def test_step(self, data: Any) -> dict[str, float]:
+        """Loss and metrics on a batch, without gradients."""
+        x, y, sample_weight = unpack_data(data)
         with no_grad():
-            return (None,) + tuple(self(Tensor(x[:1]), training=False).shape[1:])
+            y_pred = self(x, training=False)
+            loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        self._loss_tracker.update_state(backend.to_numpy(loss.data).reshape(1),
+                                        sample_weight=numpy.array([_batch_size(x)]))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data: Any) -> Any:
+        """The model's output on a batch, without gradients."""
+        x, _, _ = unpack_data(data)
+        with no_grad():
+            return self(x, training=False)
 
     # ---- fit / evaluate / predict -------------------------------------------------------------
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
             verbose: Any = "auto", callbacks: list | None = None, validation_split: float = 0.0,
-            validation_data: Any = None, shuffle: bool = True, sample_weight: Any = None,
-            initial_epoch: int = 0, **kwargs: Any) -> History:
-        """Train the model for ``epochs`` passes over ``(x, y)`` in mini-batches.
+            validation_data: Any = None, shuffle: bool = True, class_weight: dict | None = None,
+            sample_weight: Any = None, initial_epoch: int = 0, steps_per_epoch: int | None = None,
+            validation_steps: int | None = None, validation_batch_size: int | None = None,
+            validation_freq: int = 1) -> History:
+        """Train the model for ``epochs`` passes over the data in mini-batches.
 
         Args:
-            x, y: inputs and targets (NumPy arrays or anything ``numpy.asarray`` takes).
-            batch_size: samples per gradient step (default 32).
-            epochs: number of passes over the data.
+            x: inputs: an array (or list/DataFrame), a list or dict of arrays for a model with
+                several inputs, or a generator / iterable / PyDataset yielding ``(x, y)`` or
+                ``(x, y, sample_weight)`` batches (then ``y`` must be None).
+            y: targets, shaped like the output(s): an array, or a list/dict for several outputs.
+            batch_size: samples per gradient step (default 32; not used with a generator).
+            epochs: index of the last epoch (training runs epochs ``initial_epoch..epochs-1``).
             verbose: 0 silent, 1 progress bar, 2 one line per epoch ('auto' is 1).
             callbacks: list of ``axon.callbacks.Callback``.
             validation_split: fraction of the (last) samples held out for validation.
-            validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight_val)``.
+            validation_data: ``(x_val, y_val)``, ``(x_val, y_val, sample_weight_val)`` or a
+                generator/iterable of such batches.
             shuffle: reshuffle the training samples every epoch.
+            class_weight: ``{class: weight}`` multiplying each sample's loss by its class's weight.
             sample_weight: per-sample weights of the loss.
-            initial_epoch: epoch to start counting from (to resume).
+            initial_epoch: epoch to start from (to resume).
+            steps_per_epoch: batches per epoch (arrays: batches continue across epochs).
+            validation_steps, validation_batch_size, validation_freq: as in Keras.
 
         Returns:
             History, whose ``.history`` maps ``loss``, each metric, and ``val_`` versions to
             per-epoch lists.
         """
-        if kwargs:
-            raise TypeError(f"fit() got unexpected keyword argument(s): {', '.join(sorted(kwargs))}")
         self._require_compiled("fit")
-        if y is None:
-            raise data_module.DataError("fit() expects targets y. Received: y=None")
         batch_size = data_module.check_batch_size(batch_size, "fit")
         verbose = _check_verbose(verbose, "fit")
-        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-            raise data_module.DataError(f"fit() expects epochs to be a non-negative integer. "
-                                        f"Received: epochs={epochs!r}")
-        x, y, sample_weight = self._prepare("fit", x, y, sample_weight)
-        validation = None
-        if validation_data is not None:
-            validation = self._prepare("fit", *_unpack_validation(validation_data), prefix="val_")
-        elif validation_split:
-            (x, y, sample_weight), validation = data_module.split_validation(
-                validation_split, x, y, sample_weight)
+        for argument, value in (("epochs", epochs), ("initial_epoch", initial_epoch)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise data_module.DataError(f"fit() expects {argument} to be a non-negative "
+                                            f"integer. Received: {argument}={value!r}")
+        _check_steps(steps_per_epoch, "steps_per_epoch")
+        _check_steps(validation_steps, "validation_steps")
+        if class_weight is not None:
+            self._check_class_weight(class_weight)
+        batches, validation = self._training_batches(
+            x, y, sample_weight, class_weight, batch_size, shuffle, steps_per_epoch,
+            validation_split, validation_data, validation_steps, validation_batch_size)
 
-        n = x.shape[0]
-        steps = -(-n // batch_size)
         history = History()
         callback_list = CallbackList(
             [history] + ([ProgbarLogger(verbose)] if verbose else []) + list(callbacks or []),
-            model=self, params={"epochs": epochs, "steps": steps, "verbose": verbose})
+            model=self, params={"epochs": epochs, "steps": batches.steps, "verbose": verbose})
         self.stop_training = False
+        self._class_weight = class_weight
         callback_list.on_train_begin()
         logs: dict[str, float] = {}
         for epoch in range(initial_epoch, epochs):
-            self._reset_metrics()
+            self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
-            for step, index in enumerate(data_module.batch_indices(n, batch_size, shuffle)):
+            for step, batch in enumerate(batches.epoch()):
                 callback_list.on_train_batch_begin(step)
-                logs = self.train_step(x[index], y[index],
-                                       None if sample_weight is None else sample_weight[index])
+                logs = _floats(self.train_step(self._batch(batch, "fit")))
                 callback_list.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
-            epoch_logs = dict(logs)
-            if validation is not None:
-                val_logs = self._evaluate_arrays(*validation, batch_size)
+            if isinstance(batches, StreamBatches):
+                batches.on_epoch_end()
+            epoch_logs = dict(logs or self.get_metrics_result())
+            if validation is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._run_evaluation(validation, None)
                 epoch_logs.update({"val_" + name: value for name, value in val_logs.items()})
             callback_list.on_epoch_end(epoch, epoch_logs)
-            if self.stop_training:
+            if self.stop_training or getattr(batches, "exhausted", False):
                 break
+        self._class_weight = None
         callback_list.on_train_end(logs)
         return history
 
-    def _evaluate_arrays(self, x, y, sample_weight, batch_size, callback_list=None):
-        self._reset_metrics()
+    def _run_evaluation(self, batches: Any, callback_list: CallbackList | None) -> dict:
+        self.reset_metrics()
         logs: dict[str, float] = {}
-        for step, index in enumerate(data_module.batch_indices(len(x), batch_size, False)):
+        for step, batch in enumerate(batches.epoch()):
             if callback_list:
                 callback_list.on_test_batch_begin(step)
-            logs = self.test_step(x[index], y[index],
-                                  None if sample_weight is None else sample_weight[index])
+            logs = _floats(self.test_step(self._batch(batch, "evaluate")))
             if callback_list:
                 callback_list.on_test_batch_end(step, logs)
-        return logs
+        return logs or self.get_metrics_result()
 
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
-                 verbose: Any = "auto", sample_weight: Any = None, callbacks: list | None = None,
-                 return_dict: bool = False, **kwargs: Any) -> Any:
-        """The loss and metrics on ``(x, y)``, without training.
+                 verbose: Any = "auto", sample_weight: Any = None, steps: int | None = None,
+                 callbacks: list | None = None, return_dict: bool = False) -> Any:
+        """The loss and metrics on ``(x, y)`` (or a generator of batches), without training.
 
         Returns:
             The loss (a float) when no metrics were compiled, else ``[loss, metric, ...]``;
             a dict name -> value with ``return_dict=True``.
         """
-        if kwargs:
-            raise TypeError(f"evaluate() got unexpected keyword argument(s): "
-                            f"{', '.join(sorted(kwargs))}")
         self._require_compiled("evaluate")
-        if y is None:
-            raise data_module.DataError("evaluate() expects targets y. Received: y=None")
         batch_size = data_module.check_batch_size(batch_size, "evaluate")
         verbose = _check_verbose(verbose, "evaluate")
-        x, y, sample_weight = self._prepare("evaluate", x, y, sample_weight)
-        steps = -(-len(x) // batch_size)
+        _check_steps(steps, "steps")
+        batches = self._batches_of("evaluate", x, y, sample_weight, batch_size, False, steps)
         callback_list = CallbackList(([ProgbarLogger(verbose)] if verbose == 1 else [])
                                      + list(callbacks or []), model=self,
-                                     params={"steps": steps, "verbose": verbose})
+                                     params={"steps": batches.steps, "verbose": verbose})
         callback_list.on_test_begin()
-        logs = self._evaluate_arrays(x, y, sample_weight, batch_size, callback_list)
+        logs = self._run_evaluation(batches, callback_list)
         callback_list.on_test_end(logs)
         if return_dict:
             return logs
@@ -269,31 +345,142 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto",
-                callbacks: list | None = None, **kwargs: Any) -> numpy.ndarray:
-        """The model's outputs for ``x``, as a NumPy array, computed in batches without a graph."""
-        if kwargs:
-            raise TypeError(f"predict() got unexpected keyword argument(s): "
-                            f"{', '.join(sorted(kwargs))}")
+                steps: int | None = None, callbacks: list | None = None) -> Any:
+        """The model's outputs for ``x`` as NumPy arrays (a list or dict for several outputs),
+        computed in batches without recording a graph."""
         batch_size = data_module.check_batch_size(batch_size, "predict")
         verbose = _check_verbose(verbose, "predict")
-        x, _, _ = self._prepare("predict", x)
-        steps = -(-len(x) // batch_size)
+        _check_steps(steps, "steps")
+        batches = self._batches_of("predict", x, None, None, batch_size, False, steps)
         callback_list = CallbackList(([ProgbarLogger(verbose)] if verbose == 1 else [])
                                      + list(callbacks or []), model=self,
-                                     params={"steps": steps, "verbose": verbose})
+                                     params={"steps": batches.steps, "verbose": verbose})
         callback_list.on_predict_begin()
-        outputs = []
-        for step, index in enumerate(data_module.batch_indices(len(x), batch_size, False)):
+        outputs: list[list] = []
+        for step, batch in enumerate(batches.epoch()):
             callback_list.on_predict_batch_begin(step)
-            outputs.append(backend.to_numpy(self.predict_step(x[index])))
-            callback_list.on_predict_batch_end(step)
+            result = self._as_outputs(self.predict_step(self._batch(batch, "predict")), "output")
+            outputs.append([backend.to_numpy(r.data if isinstance(r, Tensor) else r)
+                            for r in result])
+            callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
         callback_list.on_predict_end()
-        return numpy.concatenate(outputs, axis=0) if outputs else numpy.zeros((0,))
+        if not outputs:
+            return numpy.zeros((0,))
+        merged = [numpy.concatenate(parts, axis=0) for parts in zip(*outputs)]
+        return self._pack_outputs(merged)
 
-    def predict_on_batch(self, x: Any) -> numpy.ndarray:
-        """The model's outputs for one batch ``x``."""
-        x, _, _ = self._prepare("predict_on_batch", x)
-        return backend.to_numpy(self.predict_step(x))
+    # ---- one batch ----------------------------------------------------------------------------
+    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                       class_weight: dict | None = None, return_dict: bool = False) -> Any:
+        """One gradient step on a single batch; returns the loss (and metrics)."""
+        self._require_compiled("train_on_batch")
+        if class_weight is not None:
+            self._check_class_weight(class_weight)
+        self._class_weight = class_weight
+        try:
+            batches = self._batches_of("train_on_batch", x, y, sample_weight, None, False, None)
+            logs = _floats(self.train_step(self._batch(next(iter(batches.epoch())),
+                                                       "train_on_batch")))
+        finally:
+            self._class_weight = None
+        return _result(logs, return_dict)
+
+    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                      return_dict: bool = False) -> Any:
+        """Loss and metrics on a single batch, without training."""
+        self._require_compiled("test_on_batch")
+        self.reset_metrics()
+        batches = self._batches_of("test_on_batch", x, y, sample_weight, None, False, None)
+        logs = _floats(self.test_step(self._batch(next(iter(batches.epoch())), "test_on_batch")))
+        return _result(logs, return_dict)
+
+    def predict_on_batch(self, x: Any) -> Any:
+        """The model's outputs for one batch ``x``, as NumPy."""
+        batches = self._batches_of("predict_on_batch", x, None, None, None, False, None)
+        result = self._as_outputs(self.predict_step(self._batch(next(iter(batches.epoch())),
+                                                                "predict_on_batch")), "output")
+        return self._pack_outputs([backend.to_numpy(r.data) for r in result])
+
+    # ---- data ---------------------------------------------------------------------------------
+    def _training_batches(self, x, y, sample_weight, class_weight, batch_size, shuffle,
+                          steps_per_epoch, validation_split, validation_data, validation_steps,
+                          validation_batch_size):
+        validation = None
+        if is_batch_stream(x):
+            if validation_split:
+                raise data_module.DataError("fit() cannot use validation_split with a generator "
+                                            "or dataset; pass validation_data instead.")
+            batches = self._batches_of("fit", x, y, sample_weight, batch_size, shuffle,
+                                       steps_per_epoch)
+        else:
+            if y is None and self._compiled_loss is not None:
+                raise data_module.DataError("fit() expects targets y. Received: y=None")
+            xs, ys, sws = self.standardize("fit", x, y, sample_weight)
+            if validation_data is None and validation_split:
+                (xs, ys, sws), (vx, vy, vw) = _split(validation_split, xs, ys, sws)
+                validation = ArrayBatches(vx, vy, vw, validation_batch_size or batch_size, False,
+                                          validation_steps)
+            batches = ArrayBatches(xs, ys, sws, batch_size, shuffle, steps_per_epoch)
+        if validation_data is not None:
+            if is_batch_stream(validation_data):
+                validation = StreamBatches(validation_data, validation_steps, "fit")
+            else:
+                vx, vy, vw = _unpack_validation(validation_data)
+                arrays = self.standardize("fit", vx, vy, vw, prefix="val_")
+                validation = ArrayBatches(*arrays, validation_batch_size or batch_size, False,
+                                          validation_steps)
+        return batches, validation
+
+    def _batches_of(self, method, x, y, sample_weight, batch_size, shuffle, steps):
+        if is_batch_stream(x):
+            if y is not None or sample_weight is not None:
+                raise data_module.DataError(f"{method}() got a generator/dataset as x, which "
+                                            "yields (x, y) batches itself; do not pass y or "
+                                            "sample_weight.")
+            return StreamBatches(x, steps, method)
+        needs_targets = method not in ("predict", "predict_on_batch")
+        if needs_targets and y is None and self._compiled_loss is not None:
+            raise data_module.DataError(f"{method}() expects targets y. Received: y=None")
+        xs, ys, sws = self.standardize(method, x, y if needs_targets else None,
+                                       sample_weight)
+        return ArrayBatches(xs, ys, sws, batch_size or xs[0].shape[0] or 1, shuffle, steps)
+
+    def _check_class_weight(self, class_weight: Any) -> None:
+        if not isinstance(class_weight, dict):
+            raise data_module.DataError(f"class_weight should be a dict {{class: weight}}. "
+                                        f"Received: {type(class_weight).__name__}")
+        if len(self._known_output_names() or ["output"]) > 1:
+            raise data_module.DataError("class_weight is only supported for models with one "
+                                        "output; use sample_weight per output instead.")
+
+
+def _host(value: Any) -> Any:
+    return backend.to_numpy(value.data if isinstance(value, Tensor) else value)
+
+
+def _floats(logs: Any) -> dict[str, float]:
+    flat: dict[str, float] = {}
+    for name, value in (logs or {}).items():
+        if isinstance(value, dict):
+            flat.update(_floats(value))
+        else:
+            flat[name] = float(value.item() if isinstance(value, Tensor) else value)
+    return flat
+
+
+def _result(logs: dict, return_dict: bool) -> Any:
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
+
+
+def _batch_size(x: Any) -> int:
+    while isinstance(x, list | tuple):
+        x = x[0]
+    if isinstance(x, dict):
+        return _batch_size(next(iter(x.values())))
+    return int(x.shape[0])
 
 
 def _check_verbose(verbose: Any, method: str) -> int:
@@ -303,9 +490,34 @@ def _check_verbose(verbose: Any, method: str) -> int:
     return 1 if verbose == "auto" else int(verbose)
 
 
+def _check_steps(value: Any, argument: str) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+        raise data_module.DataError(f"{argument} should be a positive integer or None. "
+                                    f"Received: {argument}={value!r}")
+
+
+def _split(fraction: float, xs: list, ys: list | None, sws: list | None):
+    """Keras's ``validation_split`` over every input/output array: the last ``fraction``."""
+    flat = list(xs) + list(ys or []) + list(sws or [])
+    train, validation = data_module.split_validation(fraction, *flat)
+    nx, ny = len(xs), len(ys or [])
+
+    def regroup(arrays):
+        arrays = list(arrays)
+        return (arrays[:nx], arrays[nx:nx + ny] if ys is not None else None,
+                arrays[nx + ny:] if sws is not None else None)
+    return regroup(train), regroup(validation)
+
+
 def _unpack_validation(validation_data: Any) -> tuple:
     if isinstance(validation_data, tuple | list) and len(validation_data) in (2, 3):
         return tuple(validation_data) + (None,) * (3 - len(validation_data))
     raise data_module.DataError("fit() expects validation_data=(x_val, y_val) or "
                                 "(x_val, y_val, sample_weight_val). "
                                 f"Received: {type(validation_data).__name__}")
+
+
+def _check_metric_keys(metrics: Any, weighted_metrics: Any, output_names: list[str]) -> None:
+    for argument, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
+        if isinstance(value, dict):
+            per_output(value, output_names, argument)

@@ -1,0 +1,148 @@
+"""The functional API's graph: ``Model(inputs, outputs)`` over layers called on ``axon.Input``.
+
+Calling layers on symbolic tensors recorded :class:`~axon.layers.symbolic.Node` objects. This
+module walks them back from the outputs to the inputs once, sorts them so every node comes after
+the nodes that feed it, and replays them on real tensors when the model is called.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from axon.engine import Tensor
+from axon.layers.base import Layer
+from axon.layers.input_layer import InputLayer
+from axon.layers.symbolic import KerasTensor, Node, flatten, map_structure, shape_text
+
+
+class FunctionalGraph:
+    """The nodes between a model's symbolic ``inputs`` and ``outputs``, in execution order.
+
+    Args:
+        inputs: an ``axon.Input`` tensor, or a list/tuple/dict of them.
+        outputs: a symbolic tensor produced by layer calls, or a list/tuple/dict of them.
+        model_name: for error messages.
+    """
+
+    def __init__(self, inputs: Any, outputs: Any, model_name: str) -> None:
+        self.model_name = model_name
+        self.inputs, self.outputs = inputs, outputs
+        self.input_tensors = self._symbolic_leaves(inputs, "inputs")
+        self.output_tensors = self._symbolic_leaves(outputs, "outputs")
+        for tensor in self.input_tensors:
+            if not isinstance(tensor.layer, InputLayer):
+                raise ValueError(f"Model '{model_name}' expects its inputs to come from "
+                                 f"axon.Input(...). Received a tensor produced by layer "
+                                 f"'{tensor.layer.name}' ({type(tensor.layer).__name__}).")
+        self.nodes = self._sorted_nodes()
+        self.input_names = (list(inputs) if isinstance(inputs, dict)
+                            else [t.layer.name for t in self.input_tensors])
+        self.output_names = (list(outputs) if isinstance(outputs, dict)
+                             else _unique([t.layer.name for t in self.output_tensors]))
+
+    def _symbolic_leaves(self, structure: Any, argument: str) -> list[KerasTensor]:
+        leaves = flatten(structure)
+        if not leaves:
+            raise ValueError(f"Model '{self.model_name}' expects at least one tensor in "
+                             f"{argument}. Received: {structure!r}")
+        for leaf in leaves:
+            if not isinstance(leaf, KerasTensor):
+                raise TypeError(f"Model '{self.model_name}' expects {argument} to be symbolic "
+                                f"tensors (from axon.Input and layer calls). Received: "
+                                f"{type(leaf).__name__}")
+        return leaves
+
+    def _sorted_nodes(self) -> list[Node]:
+        """Nodes from the inputs to the outputs, each after the nodes it depends on."""
+        known_inputs = {id(t) for t in self.input_tensors}
+        order: list[Node] = []
+        done: set[int] = set()
+        stack: list[tuple[KerasTensor, bool]] = [(t, False) for t in reversed(self.output_tensors)]
+        while stack:
+            tensor, parents_done = stack.pop()
+            node = tensor.node
+            if id(node) in done:
+                continue
+            if id(tensor) in known_inputs:
+                done.add(id(node))
+                continue
+            if node is None or not node.parent_tensors:
+                raise ValueError(
+                    f"Model '{self.model_name}': the graph is disconnected. Output(s) depend on "
+                    f"'{tensor.name}' {shape_text(tensor.shape)}, which is not among the "
+                    f"model's inputs ({', '.join(t.name for t in self.input_tensors)}). Add "
+                    "it to inputs=.")
+            if parents_done:
+                done.add(id(node))
+                order.append(node)
+                continue
+            stack.append((tensor, True))
+            stack += [(parent, False) for parent in reversed(node.parent_tensors)
+                      if id(parent.node) not in done]
+        return order
+
+    # ---- structure --------------------------------------------------------------------------
+    @property
+    def layers(self) -> list[Layer]:
+        """Input layers first (in the order of ``inputs``), then each layer once, in call order."""
+        layers = [t.layer for t in self.input_tensors]
+        for node in self.nodes:
+            if node.layer not in layers:
+                layers.append(node.layer)
+        return layers
+
+    def node_of(self, layer: Layer) -> Node | None:
+        """The first node of ``layer`` inside this graph."""
+        for tensor in self.input_tensors:
+            if tensor.layer is layer:
+                return tensor.node
+        return next((node for node in self.nodes if node.layer is layer), None)
+
+    def output_shape_of(self, layer: Layer) -> Any:
+        node = self.node_of(layer)
+        if node is None:
+            return None
+        outputs = node.outputs
+        return [t.shape for t in outputs] if isinstance(outputs, list) else outputs.shape
+
+    def inbound_of(self, layer: Layer) -> list[tuple[str, int, int]]:
+        node = self.node_of(layer)
+        if node is None:
+            return []
+        return [(t.layer.name, t.node.index, t.tensor_index) for t in node.parent_tensors]
+
+    @property
+    def output_shapes(self) -> list[tuple]:
+        return [t.shape for t in self.output_tensors]
+
+    @property
+    def input_shapes(self) -> list[tuple]:
+        return [t.shape for t in self.input_tensors]
+
+    # ---- running ----------------------------------------------------------------------------
+    def run(self, inputs: list[Tensor], training: bool) -> list[Tensor]:
+        """Replay every node on real tensors; ``inputs`` in the order of ``input_tensors``."""
+        values = {id(t): value for t, value in zip(self.input_tensors, inputs)}
+        for node in self.nodes:
+            arguments = map_structure(lambda t: values[id(t)], node.inputs)
+            kwargs = dict(node.call_kwargs)
+            kwargs.setdefault("training", training)
+            results = node.layer(arguments, **kwargs)
+            for symbolic, value in zip(flatten(node.outputs), flatten(results)):
+                values[id(symbolic)] = value
+        return [values[id(t)] for t in self.output_tensors]
+
+    def pack_outputs(self, flat: list) -> Any:
+        """``flat`` outputs in the structure of the model's ``outputs``."""
+        iterator = iter(flat)
+        return map_structure(lambda _: next(iterator), self.outputs)
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Names made unique by numbering repeats (a layer with several outputs)."""
+    seen: dict[str, int] = {}
+    result = []
+    for name in names:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        result.append(name if count == 0 else f"{name}_{count}")
+    return result
