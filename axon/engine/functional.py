@@ -245,6 +245,24 @@ def stack(tensors: list[TensorLike], axis: int = 0) -> Tensor:
     return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
 
 
+# ---- normalization -----------------------------------------------------------------------------
+def standardize(x: TensorLike, axis: Any = -1, epsilon: float = 1e-3) -> Tensor:
+    """``(x - mean(x)) / sqrt(var(x) + epsilon)`` over ``axis`` (an int or a tuple; biased
+    variance), fused; gradient ``s * (g - mean(g) - y * mean(g * y))``, ``s = 1/sqrt(var + epsilon)``.
+
+    The core of batch and layer normalization.
+
+    Example:
+        >>> import axon
+        >>> from axon.engine import functional as F
+        >>> F.standardize(axon.Tensor([[1.0, 3.0]]), axis=-1, epsilon=0.0).numpy().tolist()
+        [[-1.0, 1.0]]
+    """
+    x = as_tensor(x)
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    return ops.Normalize.apply(x, axes=tuple(sorted(a % x.ndim for a in axes)), epsilon=float(epsilon))
+
+
 # ---- softmax family ----------------------------------------------------------------------------
 def logsumexp(x: TensorLike, axis: int = -1, keepdims: bool = False) -> Tensor:
     """``ln(sum_i e**x_i)`` over ``axis``, computed stably; gradient ``g * softmax(x)``."""

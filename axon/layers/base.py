@@ -11,6 +11,7 @@ from typing import Any
 
 from axon import backend
 from axon import initializers as initializers_module
+from axon import regularizers as regularizers_module
 from axon.engine import Tensor, Variable
 from axon.layers.symbolic import flatten, is_symbolic, symbolic_call
 from axon.utils.naming import to_snake_case, unique_name
@@ -238,7 +239,7 @@ class Layer:
         """The constructor arguments that recreate this layer (weights excluded)."""
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self.activity_regularizer is not None:
-            config["activity_regularizer"] = _regularizer_module().serialize(
+            config["activity_regularizer"] = regularizers_module.serialize(
                 self.activity_regularizer)
         if self._input_shape_arg is not None:
             config["input_shape"] = self._input_shape_arg
@@ -283,10 +284,5 @@ def _check_one(layer_name: str, index: int, expected: tuple, shape: tuple) -> No
             f"(full input shape {_fmt(tuple(shape))}).")
 
 
-def _regularizer_module() -> Any:
-    from axon import regularizers  # noqa: PLC0415  (a sibling module; imported on first use)
-    return regularizers
-
-
 def _regularizer(identifier: Any) -> Any:
-    return None if identifier is None else _regularizer_module().get(identifier)
+    return None if identifier is None else regularizers_module.get(identifier)

@@ -146,3 +146,92 @@ def _unique(names: list[str]) -> list[str]:
         seen[name] = count + 1
         result.append(name if count == 0 else f"{name}_{count}")
     return result
+
+
+# ---- configuration -------------------------------------------------------------------------
+def graph_config(graph: FunctionalGraph) -> dict:
+    """The graph as plain data: each layer's config and, per call, which tensors it took.
+
+    A tensor is named by ``[layer name, node index, tensor index]``, node indices counted
+    within this model, as in Keras's functional configs.
+    """
+    from axon.layers.serialization import serialize
+
+    local_index: dict[int, int] = {}
+    per_layer: dict[int, int] = {}
+    for tensor in graph.input_tensors:
+        local_index[id(tensor.node)] = 0
+    for node in graph.nodes:
+        local_index[id(node)] = per_layer.get(id(node.layer), 0)
+        per_layer[id(node.layer)] = local_index[id(node)] + 1
+
+    def reference(tensor: KerasTensor) -> dict:
+        return {"keras_history": [tensor.layer.name, local_index[id(tensor.node)],
+                                  tensor.tensor_index]}
+
+    layers = []
+    for layer in graph.layers:
+        nodes = [node for node in graph.nodes if node.layer is layer]
+        layers.append({**serialize(layer), "name": layer.name, "inbound_nodes": [
+            {"args": map_structure(reference, node.inputs), "kwargs": node.call_kwargs}
+            for node in nodes]})
+    return {"layers": layers, "input_layers": map_structure(reference, graph.inputs),
+            "output_layers": map_structure(reference, graph.outputs)}
+
+
+def graph_from_config(config: dict, custom_objects: dict | None = None) -> tuple[Any, Any]:
+    """``(inputs, outputs)`` symbolic structures rebuilt from :func:`graph_config`'s data."""
+    from axon.layers.input_layer import Input
+    from axon.models.serialization import deserialize
+
+    created: dict[tuple, KerasTensor] = {}
+
+    def lookup(reference: Any) -> Any:
+        if isinstance(reference, dict) and "keras_history" in reference:
+            key = tuple(reference["keras_history"])
+            if key not in created:
+                raise ValueError(f"Model config refers to tensor {list(key)} before the layer "
+                                 "that produces it; the config is damaged.")
+            return created[key]
+        if isinstance(reference, dict):
+            return {k: lookup(v) for k, v in reference.items()}
+        if isinstance(reference, list):
+            return [lookup(v) for v in reference]
+        return reference
+
+    pending = []
+    for entry in config["layers"]:
+        if entry["class_name"] == "InputLayer":
+            layer_config = entry["config"]
+            tensor = Input(shape=layer_config["shape"], batch_size=layer_config.get("batch_size"),
+                           dtype=layer_config.get("dtype"), name=layer_config["name"])
+            created[(tensor.layer.name, 0, 0)] = tensor
+            continue
+        layer = deserialize(entry, custom_objects)
+        pending += [(layer, local, node) for local, node in
+                    enumerate(entry.get("inbound_nodes", []))]
+
+    def ready(node: dict) -> bool:
+        return all(tuple(ref["keras_history"]) in created for ref in _references(node["args"]))
+
+    while pending:  # a node runs once every tensor it needs exists (shared layers need this)
+        runnable = next((item for item in pending if ready(item[2])), None)
+        if runnable is None:
+            raise ValueError("Model config has layer calls whose inputs are never produced; "
+                             "the config is damaged.")
+        pending.remove(runnable)
+        layer, local, node = runnable
+        outputs = layer(lookup(node["args"]), **node.get("kwargs", {}))
+        for index, tensor in enumerate(flatten(outputs)):
+            created[(layer.name, local, index)] = tensor
+    return lookup(config["input_layers"]), lookup(config["output_layers"])
+
+
+def _references(structure: Any) -> list[dict]:
+    if isinstance(structure, dict) and "keras_history" in structure:
+        return [structure]
+    if isinstance(structure, dict):
+        return [r for value in structure.values() for r in _references(value)]
+    if isinstance(structure, list):
+        return [r for value in structure for r in _references(value)]
+    return []

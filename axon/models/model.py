@@ -8,7 +8,7 @@ from typing import Any
 from axon import backend
 from axon.layers.base import Layer
 from axon.layers.symbolic import is_symbolic, map_structure, shape_text
-from axon.models.functional import FunctionalGraph
+from axon.models.functional import FunctionalGraph, graph_config, graph_from_config
 from axon.utils.naming import unique_name
 from axon.saving import load_arrays, save_arrays
 from axon.training import Trainer
@@ -145,6 +145,24 @@ class Model(Trainer, Layer):
             return shapes[0] if len(shapes) == 1 else shapes
         return Layer.compute_output_shape(self, input_shape)
 
+    # ---- configuration ------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        """The model's configuration: a functional model's whole graph; for a subclassed model,
+        the base arguments (override it to add your constructor's arguments)."""
+        if self._graph is None:
+            return Layer.get_config(self)
+        return {"name": self.name, "trainable": self.trainable, **graph_config(self._graph)}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> Model:
+        """A new model from :meth:`get_config`'s output (new weights, same architecture)."""
+        if "layers" in config and "input_layers" in config:
+            inputs, outputs = graph_from_config(config, custom_objects)
+            model = cls(inputs, outputs, name=config.get("name"))
+            model.trainable = config.get("trainable", True)
+            return model
+        return cls(**config)
+
     # ---- for summary() ------------------------------------------------------------------------
     def layer_output_shape(self, layer: Layer) -> Any:
         """The output shape of ``layer`` inside this model (``None`` when not known)."""
@@ -194,24 +212,53 @@ class Model(Trainer, Layer):
                      "model": self.name, "order": json.dumps([key for key, _ in keys])})
 
     def load_weights(self, filepath: str | os.PathLike) -> None:
-        """Load weights written by :meth:`save_weights`, matching them by position.
+        """Load weights written by :meth:`save_weights` (or :meth:`save`), matching them by
+        position.
 
         Raises:
             ValueError: when the number of weights or a shape differs from this model's.
         """
         arrays, metadata = load_arrays(filepath)
+        self.load_weights_from_arrays(arrays, metadata, str(filepath))
+
+    def load_weights_from_arrays(self, arrays: dict, metadata: dict, source: str) -> None:
+        """Assign stored ``arrays`` (in the order ``metadata['order']`` lists) to the weights."""
         order = json.loads(metadata["order"]) if "order" in metadata else list(arrays)
         keys = self._weight_keys()
         if not self.built or len(keys) != len(order):
-            raise ValueError(f"{filepath} holds {len(order)} weights; model '{self.name}' has "
+            raise ValueError(f"{source} holds {len(order)} weights; model '{self.name}' has "
                              f"{len(keys)}{'' if self.built else ' (it is not built yet)'}.")
         for (key, weight), stored in zip(keys, order):
+            if stored not in arrays:
+                raise ValueError(f"{source}: the weight {stored!r} listed in its header is "
+                                 "missing.")
             if arrays[stored].shape != weight.shape:
-                raise ValueError(f"{filepath}: weight {stored!r} has shape "
+                raise ValueError(f"{source}: weight {stored!r} has shape "
                                  f"{arrays[stored].shape}; model weight {key!r} has shape "
                                  f"{weight.shape}.")
         for (_, weight), stored in zip(keys, order):
             weight.assign(arrays[stored])
+
+    def save(self, filepath: str | os.PathLike, overwrite: bool = True) -> None:
+        """Write the whole model (architecture, weights, compile settings) to a ``.axon`` file.
+
+        The file is in the safetensors layout with the configuration as JSON in its header;
+        it is written atomically and loads with :func:`axon.models.load_model` (never pickle).
+        Custom layers need ``@axon.saving.register_keras_serializable()`` or ``custom_objects``
+        to load, and a ``get_config`` that returns their constructor's arguments.
+        """
+        from axon.models import model_file
+
+        path = model_file.check_model_path(filepath, "save")
+        if not overwrite and os.path.exists(path):
+            raise FileExistsError(f"{path} exists and overwrite=False.")
+        if not self.built:
+            raise ValueError(f"Model '{self.name}' is not built yet: call it on data (or fit "
+                             "it) before save().")
+        keys = self._weight_keys()
+        metadata = model_file.model_metadata(self)
+        metadata.update({"model": self.name, "order": json.dumps([key for key, _ in keys])})
+        save_arrays(path, {key: backend.to_numpy(w.data) for key, w in keys}, metadata)
 
     def summary(self, line_length: int | None = None, positions: Any = None, print_fn: Any = None,
                 expand_nested: bool = False, show_trainable: bool = False,
@@ -220,7 +267,8 @@ class Model(Trainer, Layer):
 
         Args:
             line_length: total width of the table.
-            positions: relative or absolute right edges of the columns.
+            positions: right edges of the columns as fractions of line_length
+                (default [0.45, 0.80, 1.0]).
             print_fn: called with the text instead of ``print``.
             expand_nested: also list the layers inside nested models.
             show_trainable: add a column saying whether each layer is trainable.

@@ -6,6 +6,8 @@ from typing import Any
 from axon.engine import Tensor
 from axon.layers.base import Layer
 from axon.layers.input_layer import InputLayer, KerasTensor
+from axon.layers.serialization import serialize
+from axon.models.serialization import deserialize
 from axon.layers.symbolic import infer_output_shape, shape_text
 from axon.models.model import Model
 
@@ -126,6 +128,17 @@ class Sequential(Model):
         layers = []
         if self._input_layer is not None:
             layers.append({"class_name": "InputLayer", "config": self._input_layer.get_config()})
-        layers += [{"class_name": type(layer).__name__, "config": layer.get_config()}
-                   for layer in self._layers]
-        return {"name": self.name, "layers": layers}
+        layers += [serialize(layer) for layer in self._layers]
+        return {"name": self.name, "trainable": self.trainable, "layers": layers}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> Sequential:
+        """A new Sequential from :meth:`get_config`'s output (new weights)."""
+        model = cls(name=config.get("name"))
+        for entry in config.get("layers", []):
+            if entry.get("class_name") == "InputLayer":
+                model.add(InputLayer(**entry["config"]))
+            else:
+                model.add(deserialize(entry, custom_objects))
+        model.trainable = config.get("trainable", True)
+        return model

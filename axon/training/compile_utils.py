@@ -13,8 +13,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from axon import backend
 from axon import losses as losses_module
 from axon import metrics as metrics_module
+from axon.engine import Tensor
 from axon.training.data import DataError
 
 
@@ -110,6 +112,7 @@ class CompiledMetrics:
         return self.per_output is not None
 
     def build(self, output_names: list[str], losses: list, output_shapes: list) -> None:
+        self.output_names = list(output_names)
         self.per_output = [[] for _ in output_names]
         prefix = len(output_names) > 1
         for identifiers, weighted in ((self.identifiers, False), (self.weighted_identifiers, True)):
@@ -130,7 +133,20 @@ class CompiledMetrics:
     def metrics(self) -> list:
         return [metric for entries in (self.per_output or []) for metric, _ in entries]
 
-    def update_state(self, y_true: list, y_pred: list, sample_weight: list) -> None:
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        """Update every metric from model-shaped ``y_true`` and ``y_pred`` (a tensor/array, or a
+        list/dict per output) and optional ``sample_weight``."""
+        names = self.output_names
+        if isinstance(y_pred, dict):
+            y_pred = [y_pred[name] for name in names]
+        elif not isinstance(y_pred, list | tuple) or len(names) == 1:
+            y_pred = [y_pred]
+        y_true = per_output(y_true, names, "y", repeat=False) if len(names) > 1 else [y_true]
+        self.update_lists([_host(t) for t in y_true], [_host(p) for p in y_pred],
+                          [_host(w) for w in per_output(sample_weight, names, "sample_weight")])
+
+    def update_lists(self, y_true: list, y_pred: list, sample_weight: list) -> None:
+        """Update from per-output lists of host arrays (``None`` entries are skipped)."""
         for entries, target, prediction, sw in zip(self.per_output, y_true, y_pred,
                                                    sample_weight):
             if target is None:
@@ -144,6 +160,12 @@ class CompiledMetrics:
     def reset_state(self) -> None:
         for metric in self.metrics:
             metric.reset_state()
+
+
+def _host(value: Any) -> Any:
+    if value is None:
+        return None
+    return backend.to_numpy(value.data if isinstance(value, Tensor) else value)
 
 
 def _leaves(value: Any) -> list:

@@ -172,8 +172,9 @@ class Standardizer:
         if self._class_weight:
             sws = _with_class_weight(self._class_weight, ys[0], None if sws is None else sws[0])
         y = ys[0] if len(ys) == 1 else ys
-        sw = None if sws is None else (sws[0] if len(sws) == 1 else sws)
-        return (x, y, sw)
+        if sws is None:
+            return (x, y)  # as Keras: a batch without weights is a pair
+        return (x, y, sws[0] if len(sws) == 1 else sws)
 
 
 def _named(prefix: str, arrays: list) -> dict:

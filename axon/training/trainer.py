@@ -176,7 +176,7 @@ class Trainer(Standardizer):
             names = self._output_names_for(len(y_preds))
             ys = per_output(y, names, "y", repeat=False) if len(names) > 1 else [y]
             sws = per_output(sample_weight, names, "sample_weight")
-            self._compiled_metrics.update_state(
+            self._compiled_metrics.update_lists(
                 [_host(t) for t in ys], [_host(p) for p in y_preds],
                 [None if w is None else _host(w) for w in sws])
         return self.get_metrics_result()

@@ -31,6 +31,7 @@ from axon.engine.ops.movement import BroadcastTo, Concatenate, GetItem, Pad, Res
 from axon.engine.ops.nn import (
     LogSoftmax,
     LogSumExp,
+    Normalize,
     SigmoidCrossEntropy,
     Softmax,
     SoftmaxCrossEntropy,
@@ -50,7 +51,7 @@ PRIMITIVES = (
     MatMul,
     # neural-network heads
     LogSumExp, Softmax, LogSoftmax, SoftmaxCrossEntropy, SparseSoftmaxCrossEntropy,
-    SigmoidCrossEntropy,
+    SigmoidCrossEntropy, Normalize,
 )
 
 __all__ = [op.__name__ for op in PRIMITIVES] + ["PRIMITIVES"]
