@@ -11,6 +11,11 @@ they pass through many layers:
 A uniform draw on ``[-limit, limit]`` has variance ``limit**2 / 3``, so ``limit = sqrt(3 scale/n)``;
 a normal draw truncated at two standard deviations is widened by 1/0.8796 to keep the variance.
 
+Besides these: constants (``zeros``, ``ones``, ``constant``, ``identity``), plain random draws
+(``random_normal``, ``random_uniform``, ``truncated_normal``) and ``orthogonal`` matrices. Every
+random initializer takes ``seed=``: an int repeats its draws call after call (as Keras 3); None
+draws from axon's global generator, which :func:`axon.utils.set_random_seed` seeds.
+
 Example:
     >>> import axon
     >>> w = axon.initializers.get("glorot_uniform")((784, 10))
@@ -122,6 +127,35 @@ class RandomUniform(_Random):
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
 
 
+class TruncatedNormal(_Random):
+    """``w ~ Normal(mean, stddev**2)`` truncated to ``[mean - 2 stddev, mean + 2 stddev]``.
+
+    Draws outside the two-standard-deviation band are discarded and redrawn (as Keras), so the
+    result's standard deviation is ``0.8796 * stddev``, not ``stddev``.
+
+    Args:
+        mean: the mean (default 0).
+        stddev: the standard deviation before truncation (default 0.05, as Keras).
+        seed: an int for repeatable draws; None draws from axon's global generator.
+
+    Example:
+        >>> w = TruncatedNormal(stddev=1.0, seed=0)((1000,), dtype="float64")
+        >>> bool(abs(w).max() <= 2.0)
+        True
+    """
+
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
+        super().__init__(seed)
+        self.mean, self.stddev = mean, stddev
+
+    def __call__(self, shape, dtype=None):
+        draw = self.mean + self.stddev * _truncated_normal(self._rng(), shape)
+        return backend.from_host(draw, dtype=dtype or backend.floatx())
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
 class VarianceScaling(_Random):
     """Weights with variance ``scale / n``, ``n`` from ``mode`` ('fan_in', 'fan_out', 'fan_avg'),
     drawn from ``distribution`` ('uniform', 'truncated_normal' or 'untruncated_normal')."""
@@ -162,7 +196,7 @@ class VarianceScaling(_Random):
 
 def _truncated_normal(rng, shape):
     """Unit normal draws, redrawn until every one lies in [-2, 2]."""
-    draw = rng.standard_normal(size=shape)
+    draw = rng.standard_normal(size=tuple(shape)).reshape(tuple(shape))
     outside = abs(draw) > 2
     while outside.any():
         draw[outside] = rng.standard_normal(size=int(outside.sum()))
@@ -230,28 +264,123 @@ class LecunUniform(VarianceScaling):
         return {"seed": self.seed}
 
 
+class Orthogonal(_Random):
+    """A (semi-)orthogonal matrix times ``gain`` (Saxe et al., 2014), as Keras.
+
+    The shape is flattened to ``(rows, cols) = (prod(shape[:-1]), shape[-1])``. A matrix ``A`` of
+    shape ``(max(rows, cols), min(rows, cols))`` is drawn from ``Normal(0, 1)`` and factored
+    ``A = Q R``; multiplying each column of ``Q`` by ``sign(R_jj)`` makes the result uniformly
+    distributed over orthogonal matrices. ``Q`` is transposed when ``rows < cols``, then reshaped:
+    the columns are orthonormal when ``rows >= cols`` (``W^T W = gain**2 I``), else the rows are
+    (``W W^T = gain**2 I``).
+
+    Args:
+        gain: the multiplicative factor (default 1).
+        seed: an int for repeatable draws; None draws from axon's global generator.
+
+    Raises:
+        ValueError: for a shape of rank below 2.
+
+    Example:
+        >>> import numpy
+        >>> w = Orthogonal(seed=0)((4, 3), dtype="float64")
+        >>> numpy.allclose(w.T @ w, numpy.eye(3))
+        True
+    """
+
+    def __init__(self, gain: float = 1.0, seed: int | None = None) -> None:
+        super().__init__(seed)
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        shape = tuple(shape)
+        if len(shape) < 2:
+            raise ValueError("Orthogonal initializer needs a shape of rank >= 2. "
+                             f"Received: shape={shape} of rank {len(shape)}")
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        draw = self._rng().standard_normal(size=(max(rows, cols), min(rows, cols)))
+        q, r = backend.xp.linalg.qr(backend.from_host(draw, dtype="float64"))
+        q = q * backend.xp.sign(backend.xp.diagonal(r))
+        if rows < cols:
+            q = q.T
+        return (self.gain * q).reshape(shape).astype(dtype or backend.floatx())
+
+    def get_config(self):
+        return {"gain": self.gain, "seed": self.seed}
+
+
+class Identity(Initializer):
+    """``gain`` times the identity matrix (``eye(rows, cols)`` when not square); 2-D only.
+
+    Args:
+        gain: the multiplicative factor (default 1).
+
+    Raises:
+        ValueError: for a shape that is not 2-D.
+
+    Example:
+        >>> Identity(gain=2.0)((2, 3)).tolist()
+        [[2.0, 0.0, 0.0], [0.0, 2.0, 0.0]]
+    """
+
+    def __init__(self, gain: float = 1.0) -> None:
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        shape = tuple(shape)
+        if len(shape) != 2:
+            raise ValueError("Identity initializer can only be used for 2D matrices. "
+                             f"Received: shape={shape} of rank {len(shape)}")
+        return self.gain * backend.xp.eye(*shape, dtype=dtype or backend.floatx())
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+
+OrthogonalInitializer = Orthogonal
+IdentityInitializer = Identity
+
 ALL = {
-    "zeros": Zeros, "ones": Ones, "constant": Constant,
+    "zeros": Zeros, "ones": Ones, "constant": Constant, "identity": Identity,
     "random_normal": RandomNormal, "random_uniform": RandomUniform,
+    "truncated_normal": TruncatedNormal, "orthogonal": Orthogonal,
     "variance_scaling": VarianceScaling,
     "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
     "he_uniform": HeUniform, "he_normal": HeNormal,
     "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
 }
+"""Keras's snake_case names. Class names (``'GlorotUniform'``) and Keras's aliases resolve too."""
+
+_ALIASES = {
+    "normal": RandomNormal, "uniform": RandomUniform, "one": Ones, "zero": Zeros,
+    "orthogonalinitializer": Orthogonal, "identityinitializer": Identity,
+}
 
 
-def get(identifier: Any) -> Initializer:
-    """An initializer from a name (``'he_normal'``), a class, an instance or a callable."""
+def get(identifier: Any) -> Initializer | None:
+    """An initializer from an identifier, as ``keras.initializers.get``.
+
+    Args:
+        identifier: None (gives None, as Keras); a name (``'he_normal'``, ``'HeNormal'``,
+            ``'orthogonal'``, case-insensitive); a dict ``{"class_name", "config"}`` as
+            :func:`serialize` writes; an Initializer class (built with its defaults) or instance;
+            or any callable ``(shape, dtype=None) -> array``, returned unchanged.
+
+    Raises:
+        ValueError: for an unknown name (listing the known ones) or anything else.
+    """
+    if identifier is None:
+        return None
     if isinstance(identifier, Initializer) or callable(identifier) and not isinstance(
             identifier, type):
         return identifier
     if isinstance(identifier, type) and issubclass(identifier, Initializer):
         return identifier()
     if isinstance(identifier, dict):
-        cls = resolve(identifier.get("class_name"), _by_class_name(), "initializer")
-        return cls.from_config(identifier.get("config", {}))
+        cls = resolve(identifier.get("class_name"), {**_by_class_name(), **_ALIASES}, "initializer")
+        return cls.from_config(identifier.get("config") or {})
     if isinstance(identifier, str):
-        return resolve(identifier, {**ALL, **_by_class_name()}, "initializer")()
+        return resolve(identifier, {**ALL, **_by_class_name(), **_ALIASES}, "initializer")()
     raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
 
 

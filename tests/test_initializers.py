@@ -225,3 +225,112 @@ def test_uninterpretable_initializer_identifier():
 def test_variance_scaling_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         initializers.VarianceScaling(**kwargs)
+
+
+# ---- truncated normal ---------------------------------------------------------------------------
+def test_truncated_normal_bounds_and_statistics():
+    w = initializers.TruncatedNormal(mean=1.0, stddev=0.5, seed=21)(SHAPE, dtype="float64")
+    assert w.min() >= 1.0 - 2 * 0.5 and w.max() <= 1.0 + 2 * 0.5
+    assert w.min() < 1.0 - 0.99 * 2 * 0.5 and w.max() > 1.0 + 0.99 * 2 * 0.5  # band fully used
+    assert_allclose(w.mean(), 1.0, atol=4 * 0.5 / math.sqrt(w.size))
+    assert_allclose(w.std(), 0.5 * TRUNCATED_STD, rtol=0.01)  # truncation narrows the spread
+
+
+def test_truncated_normal_defaults_and_config():
+    init = initializers.get("truncated_normal")
+    assert type(init) is initializers.TruncatedNormal
+    assert init.get_config() == {"mean": 0.0, "stddev": 0.05, "seed": None}
+    w = init((50, 50), dtype="float64")
+    assert numpy.abs(w).max() <= 0.1
+
+
+# ---- orthogonal ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("shape", [(6, 6), (8, 3), (3, 8), (1, 5), (5, 1)])
+@pytest.mark.parametrize("gain", [1.0, 2.5])
+def test_orthogonal_matrices(shape, gain):
+    w = initializers.Orthogonal(gain=gain, seed=4)(shape, dtype="float64")
+    assert w.shape == shape
+    rows, cols = shape
+    gram = w.T @ w if rows >= cols else w @ w.T
+    assert_allclose(gram, gain**2 * numpy.eye(min(rows, cols)), atol=1e-12)
+
+
+def test_orthogonal_conv_kernel_flattens_all_but_the_last_axis():
+    w = initializers.Orthogonal(seed=5)((3, 3, 4, 16), dtype="float64")
+    flat = w.reshape(-1, 16)  # (36, 16): orthonormal columns
+    assert_allclose(flat.T @ flat, numpy.eye(16), atol=1e-12)
+
+
+def test_orthogonal_float32_and_sign_correction_spreads_signs():
+    w = initializers.get("orthogonal")((64, 64))
+    assert w.dtype == numpy.float32
+    assert_allclose(w.T.astype(numpy.float64) @ w, numpy.eye(64), atol=1e-5)
+    # With the sign fix Q is Haar distributed: its diagonal is not biased to one sign.
+    diagonals = [numpy.diag(initializers.Orthogonal(seed=s)((20, 20), "float64")) for s in range(20)]
+    assert 0.35 < numpy.mean(numpy.concatenate(diagonals) > 0) < 0.65
+
+
+@pytest.mark.parametrize("shape", [(), (5,)])
+def test_orthogonal_needs_rank_two(shape):
+    with pytest.raises(ValueError, match=r"rank >= 2. Received: shape=\(.*\) of rank"):
+        initializers.Orthogonal()(shape)
+
+
+# ---- identity -----------------------------------------------------------------------------------
+def test_identity():
+    assert_array_equal(initializers.Identity()((3, 3)), numpy.eye(3))
+    assert_array_equal(initializers.Identity(gain=0.5)((2, 4), dtype="float64"),
+                       0.5 * numpy.eye(2, 4))
+    assert initializers.get("identity")((2, 2)).dtype == numpy.float32
+    assert initializers.Identity(3.0).get_config() == {"gain": 3.0}
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 2, 2)])
+def test_identity_needs_two_dimensions(shape):
+    with pytest.raises(ValueError, match=r"only be used for 2D matrices. Received: shape="):
+        initializers.Identity()(shape)
+
+
+# ---- seeds for every random initializer ---------------------------------------------------------
+RANDOM_CLASSES = [initializers.RandomNormal, initializers.RandomUniform,
+                  initializers.TruncatedNormal, initializers.Orthogonal,
+                  initializers.VarianceScaling, initializers.GlorotNormal,
+                  initializers.HeUniform, initializers.LecunUniform]
+
+
+@pytest.mark.parametrize("cls", RANDOM_CLASSES)
+def test_every_random_initializer_is_seeded(cls, restore_global_rng):
+    a = cls(seed=7)((6, 5))
+    assert_array_equal(a, cls(seed=7)((6, 5)))
+    assert not numpy.array_equal(a, cls(seed=8)((6, 5)))
+    axon.utils.set_random_seed(3)
+    b = cls()((6, 5))
+    axon.utils.set_random_seed(3)
+    assert_array_equal(b, cls()((6, 5)))
+    assert cls(seed=7).get_config()["seed"] == 7
+
+
+# ---- Keras names, aliases and None --------------------------------------------------------------
+@pytest.mark.parametrize(("identifier", "cls"), [
+    ("orthogonal", initializers.Orthogonal), ("Orthogonal", initializers.Orthogonal),
+    ("OrthogonalInitializer", initializers.Orthogonal), ("identity", initializers.Identity),
+    ("IdentityInitializer", initializers.Identity), ("truncated_normal", initializers.TruncatedNormal),
+    ("TruncatedNormal", initializers.TruncatedNormal), ("normal", initializers.RandomNormal),
+    ("uniform", initializers.RandomUniform), ("one", initializers.Ones), ("zero", initializers.Zeros),
+])
+def test_new_names_and_keras_aliases(identifier, cls):
+    assert type(initializers.get(identifier)) is cls
+
+
+def test_get_none_is_none_as_in_keras():
+    assert initializers.get(None) is None
+
+
+@pytest.mark.parametrize("init", [initializers.Orthogonal(gain=2.0, seed=3),
+                                  initializers.TruncatedNormal(mean=0.5, stddev=0.1, seed=3),
+                                  initializers.Identity(gain=1.5)])
+def test_new_initializers_round_trip(init):
+    clone = initializers.get(initializers.serialize(init))
+    assert type(clone) is type(init)
+    assert clone.get_config() == init.get_config()
+    assert_array_equal(clone((4, 4)), init((4, 4)))

@@ -11,10 +11,13 @@ def to_categorical(x: Any, num_classes: int | None = None) -> numpy.ndarray:
 
     Args:
         x: integer labels in ``[0, num_classes)``, any shape (a trailing axis of size 1 is dropped).
-        num_classes: number of classes; default ``max(x) + 1``.
+        num_classes: number of classes; None (or 0, as in Keras) means ``max(x) + 1``.
 
     Returns:
-        float32 array of shape ``x.shape + (num_classes,)``.
+        float32 array of shape ``x.shape + (num_classes,)`` (a trailing axis of 1 dropped first,
+        for ``x`` of rank >= 2, as Keras). Keras returns float64 for most inputs; axon gives the
+        default float type of its weights. Unlike Keras, negative or too large labels raise
+        instead of wrapping around or failing deep inside NumPy.
 
     Example:
         >>> to_categorical([0, 2], num_classes=3).tolist()
@@ -27,10 +30,14 @@ def to_categorical(x: Any, num_classes: int | None = None) -> numpy.ndarray:
                              f"Received non-integer values, e.g. {labels.ravel()[:5].tolist()}")
     elif labels.dtype.kind not in "iub":
         raise ValueError(f"to_categorical expects integer class labels. Received: dtype={labels.dtype}")
+    if num_classes is not None and (isinstance(num_classes, bool) or not isinstance(
+            num_classes, int | numpy.integer) or num_classes < 0):
+        raise ValueError("to_categorical expects num_classes to be a non-negative int or None. "
+                         f"Received: num_classes={num_classes!r}")
     labels = labels.astype(numpy.int64)
     if labels.ndim > 1 and labels.shape[-1] == 1:
         labels = labels[..., 0]
-    if num_classes is None:
+    if not num_classes:
         num_classes = int(labels.max()) + 1 if labels.size else 0
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         raise ValueError(f"to_categorical expects labels in [0, {num_classes}). "

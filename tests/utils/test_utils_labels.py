@@ -54,3 +54,20 @@ def test_empty_labels():
 def test_bad_labels(labels, num_classes, message):
     with pytest.raises(ValueError, match=message):
         to_categorical(labels, num_classes=num_classes)
+
+
+def test_matches_keras_shapes_for_trailing_axis_of_one_and_num_classes():
+    # Shapes keras.utils.to_categorical (Keras 3.15) returns for these inputs.
+    cases = [([[1], [0], [2]], None, (3, 3)), ([[1], [0]], 4, (2, 4)), ([1], None, (1, 2)),
+             (numpy.array([[[1]], [[0]]]), 2, (2, 1, 2)), (2, 4, (4,)), ([[1]], None, (1, 2)),
+             ([0, 1], 0, (2, 2))]  # num_classes=0 is inferred, as in Keras
+    for x, num_classes, shape in cases:
+        out = to_categorical(x, num_classes)
+        assert out.shape == shape
+        assert_array_equal(out.argmax(-1), numpy.asarray(x).reshape(shape[:-1]))
+
+
+@pytest.mark.parametrize("num_classes", [-1, 2.5, "3", True])
+def test_bad_num_classes(num_classes):
+    with pytest.raises(ValueError, match="Received: num_classes="):
+        to_categorical([0, 1], num_classes=num_classes)
