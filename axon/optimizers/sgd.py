@@ -2,20 +2,27 @@
 from __future__ import annotations
 
 from axon.backend import xp
-from axon.optimizers.base import Optimizer
+from axon.optimizers.base import Optimizer, check_number
 
 
 class SGD(Optimizer):
-    """Gradient descent: step against the gradient.
+    """Gradient descent: step against the gradient (Keras 3's formulation).
 
-    Plain (momentum = 0):     ``w <- w - eta * g``
-    Momentum (Keras's form):  ``v <- mu * v - eta * g;   w <- w + v``
-    Nesterov:                 ``v <- mu * v - eta * g;   w <- w + mu * v - eta * g``
+    With learning rate ``eta``, momentum ``mu`` and gradient ``g``:
+
+        plain (mu = 0):  w <- w - eta * g
+        momentum:        v <- mu * v - eta * g;   w <- w + v
+        nesterov:        v <- mu * v - eta * g;   w <- w + mu * v - eta * g
+
+    Keras (like Sutskever et al. 2013) folds ``eta`` into the velocity ``v``; PyTorch keeps
+    ``v <- mu * v + g`` and multiplies by ``eta`` afterwards, which differs when ``eta`` changes.
 
     Args:
         learning_rate: ``eta`` (default 0.01, as in Keras).
-        momentum: ``mu`` in ``[0, 1)``.
+        momentum: ``mu`` in ``[0, 1]`` (default 0).
         nesterov: use Nesterov's look-ahead form.
+        **kwargs: the base options (``weight_decay``, ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``use_ema``, ``name`` ...), see :class:`Optimizer`.
 
     Example:
         >>> import axon
@@ -27,25 +34,28 @@ class SGD(Optimizer):
     """
 
     def __init__(self, learning_rate=0.01, momentum: float = 0.0, nesterov: bool = False,
-                 name: str = "SGD", **kwargs) -> None:
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        if not 0 <= momentum < 1:
-            raise ValueError(f"SGD expects momentum in [0, 1). Received: momentum={momentum!r}")
-        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+                 **kwargs) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.momentum = check_number(self, "momentum", momentum, 0.0, 1.0)
+        self.nesterov = bool(nesterov)
 
     def build(self, variable):
         return {"momentum": xp.zeros_like(variable.data)} if self.momentum else {}
 
     def update_step(self, grad, variable, lr):
         w = variable.data
+        step = self.scratch(w)
+        xp.multiply(grad, lr, out=step)                 # eta * g
         if not self.momentum:
-            w -= lr * grad
+            w -= step
             return
         v = self.slots(variable)["momentum"]
         v *= self.momentum
-        v -= lr * grad
+        v -= step                                       # v = mu v - eta g
         if self.nesterov:
-            w += self.momentum * v - lr * grad
+            w -= step
+            xp.multiply(v, self.momentum, out=step)
+            w += step                                   # w + mu v - eta g
         else:
             w += v
 

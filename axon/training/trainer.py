@@ -38,7 +38,8 @@ class Trainer(Standardizer):
         """Choose how to learn: the optimizer, the loss to minimise, the metrics to report.
 
         Args:
-            optimizer: name (``'adam'``, ``'sgd'``, ``'rmsprop'`` ...) or an Optimizer.
+            optimizer: name (``'sgd'``, ``'adagrad'``, ``'rmsprop'``, ``'adadelta'``, ``'adam'``,
+                ``'adamw'``, ``'adamax'``, ``'nadam'``, ``'lion'``) or an Optimizer.
             loss: name (``'mse'``, ``'categorical_crossentropy'`` ...), a Loss, or a function
                 ``(y_true, y_pred) -> per-sample Tensor``; for several outputs, a list (one per
                 output) or a dict keyed by output name. May be omitted when ``train_step`` is
@@ -305,6 +306,8 @@ class Trainer(Standardizer):
             if self.stop_training or getattr(batches, "exhausted", False):
                 break
         self._class_weight = None
+        if getattr(self.optimizer, "use_ema", False):  # as Keras: the averages become the weights
+            self.optimizer.finalize_variable_values(self.trainable_weights)
         callback_list.on_train_end(logs)
         return history
 

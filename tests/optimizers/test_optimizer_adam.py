@@ -148,3 +148,43 @@ def test_config_round_trip():
     config = opt.get_config()
     assert config["beta_1"] == 0.8 and config["amsgrad"] is True and config["clipvalue"] == 2.0
     assert Adam.from_config(config).get_config() == config
+
+
+# ---- AdamW: Adam after a decoupled decay w <- w - eta * lambda * w -------------------------------
+def test_adamw_is_adam_after_decoupled_decay():
+    from axon.optimizers import AdamW
+
+    eta, wd = 0.1, 0.5
+    w = axon.Variable(numpy.array([2.0, -1.0]))
+    g = numpy.array([0.5, 0.25])
+    AdamW(learning_rate=eta, weight_decay=wd).apply([g], [w])
+    decayed = numpy.array([2.0, -1.0]) * (1 - eta * wd)
+    root = math.sqrt(0.001) * numpy.abs(g)
+    expected = decayed - eta * numpy.sign(g) * root / (root + 1e-7)
+    assert_allclose(w.numpy(), expected, rtol=1e-14)
+
+
+def test_adamw_defaults_are_keras_defaults():
+    from axon.optimizers import AdamW
+
+    opt = AdamW()
+    assert (opt.learning_rate, opt.weight_decay, opt.beta_1, opt.beta_2, opt.epsilon, opt.amsgrad) == (
+        0.001, 0.004, 0.9, 0.999, 1e-7, False)
+    assert opt.name == "adamw" and isinstance(opt, Adam)
+
+
+@pytest.mark.parametrize("value", [None, -0.1])
+def test_adamw_bad_weight_decay(value):
+    from axon.optimizers import AdamW
+
+    with pytest.raises(ValueError, match=f"AdamW expects weight_decay.*Received: weight_decay={value}"):
+        AdamW(weight_decay=value)
+
+
+def test_adamw_config_round_trip():
+    from axon.optimizers import AdamW
+
+    opt = AdamW(learning_rate=0.01, weight_decay=0.1, amsgrad=True)
+    config = opt.get_config()
+    assert config["weight_decay"] == 0.1 and config["amsgrad"] is True
+    assert AdamW.from_config(config).get_config() == config

@@ -108,12 +108,17 @@ def test_update_is_in_place_and_keeps_dtype():
 def test_defaults_are_keras_defaults():
     opt = SGD()
     assert (opt.learning_rate, opt.momentum, opt.nesterov) == (0.01, 0.0, False)
+    assert opt.name == "sgd" and opt.weight_decay is None
 
 
-@pytest.mark.parametrize("momentum", [-0.1, 1.0, 1.5])
+@pytest.mark.parametrize("momentum", [-0.1, 1.5, float("nan"), "0.9"])
 def test_bad_momentum(momentum):
-    with pytest.raises(ValueError, match=f"Received: momentum={momentum}"):
+    with pytest.raises(ValueError, match=r"SGD expects momentum in \[0.0, 1.0\]. Received: momentum="):
         SGD(momentum=momentum)
+
+
+def test_momentum_of_one_is_allowed_as_in_keras():
+    assert SGD(momentum=1.0).momentum == 1.0
 
 
 def test_config_round_trip():
