@@ -1,0 +1,103 @@
+"""The Layer base: build on first call, lists of inputs, regularizers, constraints, trainable."""
+import numpy as np
+import pytest
+
+import axon
+from axon.engine import functional as F
+from axon.layers import Dense, Layer
+
+
+class _WeightedSum(Layer):
+    """``y = a * w_a + b * w_b`` for two inputs of the same shape (a test layer)."""
+
+    def build(self, input_shape):
+        assert isinstance(input_shape, list) and len(input_shape) == 2
+        self.w_a = self.add_weight("w_a", input_shape[0][1:], "ones",
+                                   regularizer=axon.regularizers.L1(0.1))
+        self.w_b = self.add_weight("w_b", input_shape[1][1:], "ones")
+
+    def call(self, inputs, training=False):
+        a, b = inputs
+        return a * self.w_a + b * self.w_b
+
+
+def test_a_layer_called_on_a_list_builds_from_a_list_of_shapes():
+    layer = _WeightedSum(name="ws")
+    out = layer([np.ones((2, 3)), 2 * np.ones((2, 3))])
+    assert out.numpy().tolist() == [[3.0] * 3] * 2
+    with pytest.raises(ValueError, match="Layer 'ws' expects 2 inputs. Received: 1"):
+        layer([np.ones((2, 3))])
+    with pytest.raises(ValueError, match="Input 1 of layer 'ws' is incompatible"):
+        layer([np.ones((2, 3)), np.ones((2, 4))])
+
+
+def test_weight_regularizers_appear_in_losses_and_have_gradients():
+    layer = _WeightedSum()
+    layer([np.ones((1, 3)), np.ones((1, 3))])
+    (penalty,) = layer.losses
+    assert penalty.item() == pytest.approx(0.1 * 3)
+    penalty.backward()
+    np.testing.assert_allclose(layer.w_a.grad, 0.1 * np.ones(3))
+
+
+def test_activity_regularizer_penalises_the_latest_output():
+    layer = Dense(2, kernel_initializer="ones", use_bias=False,
+                  activity_regularizer=axon.regularizers.L2(0.01))
+    layer(np.ones((4, 3), "float32"))
+    (penalty,) = layer.losses
+    assert penalty.item() == pytest.approx(0.01 * 4 * 2 * 9)  # outputs are all 3
+    layer(np.zeros((4, 3), "float32"))
+    assert layer.losses[0].item() == 0.0
+    assert layer.get_config()["activity_regularizer"]["class_name"] == "L2"
+
+
+def test_losses_of_a_model_collect_every_layer():
+    model = axon.Sequential([axon.Input(shape=(3,)),
+                             Dense(4, kernel_regularizer="l2", bias_regularizer="l1"),
+                             Dense(1, kernel_regularizer="l1")])
+    assert len(model.losses) == 3
+
+
+def test_constraint_is_applied_after_each_update():
+    class NonNegative:
+        def __call__(self, w):
+            return F.maximum(w, 0.0)
+
+    class Clamped(Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight("w", (input_shape[-1],), "ones", constraint=NonNegative())
+
+        def call(self, x, training=False):
+            return x * self.w
+
+    model = axon.Sequential([axon.Input(shape=(2,)), Clamped()])
+    model.compile(axon.optimizers.SGD(learning_rate=10.0), loss="mse")
+    model.fit(np.ones((8, 2), "float32"), -np.ones((8, 2), "float32"), epochs=1, verbose=0)
+    assert (model.layers[0].w.numpy() >= 0).all()
+    with pytest.raises(TypeError, match="constraint to be callable"):
+        Clamped().add_weight("bad", (1,), constraint="positive")
+
+
+def test_trainable_false_freezes_weights_in_fit():
+    axon.utils.set_random_seed(0)
+    frozen = Dense(4, name="frozen")
+    model = axon.Sequential([axon.Input(shape=(3,)), frozen, Dense(1)])
+    frozen.trainable = False
+    before = frozen.get_weights()
+    model.compile("adam", loss="mse")
+    model.fit(np.ones((16, 3)), np.ones((16, 1)), epochs=2, verbose=0)
+    for a, b in zip(before, frozen.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert len(model.trainable_weights) == 2 and len(model.non_trainable_weights) == 2
+
+
+def test_custom_layer_without_compute_output_shape_works_in_a_functional_model():
+    class Pairwise(Layer):
+        def call(self, x, training=False):
+            return F.concatenate([x, x * x], axis=-1)
+
+    inputs = axon.Input(shape=(3,))
+    doubled = Pairwise()(inputs)
+    assert doubled.shape == (None, 6)
+    model = axon.Model(inputs, Dense(1)(doubled))
+    assert model.predict(np.ones((2, 3)), verbose=0).shape == (2, 1)
