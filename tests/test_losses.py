@@ -367,22 +367,31 @@ def test_custom_function_loss_with_sample_weight_and_reduction():
                     (weight * ref_mse(REG_Y, REG_P)).sum(), rtol=1e-12)
 
 
-@pytest.mark.parametrize("cls", [losses.BinaryCrossentropy, losses.CategoricalCrossentropy,
-                                 losses.SparseCategoricalCrossentropy])
-def test_config_round_trip(cls):
+@pytest.mark.parametrize(("cls", "extra"), [
+    (losses.BinaryCrossentropy, {"label_smoothing": 0.0, "axis": -1}),
+    (losses.CategoricalCrossentropy, {"label_smoothing": 0.0, "axis": -1}),
+    (losses.SparseCategoricalCrossentropy, {"ignore_class": None, "axis": -1}),
+])
+def test_config_round_trip(cls, extra):
+    # The config carries Keras 3's full set of arguments (label_smoothing / ignore_class, axis).
     loss = cls(from_logits=True, reduction="sum", name="custom")
     config = loss.get_config()
-    assert config == {"reduction": "sum", "name": "custom", "from_logits": True}
+    assert config == {"reduction": "sum", "name": "custom", "from_logits": True, **extra}
     clone = cls.from_config(config)
     assert (clone.from_logits, clone.reduction, clone.name) == (True, "sum", "custom")
 
 
 @pytest.mark.parametrize("fn", [losses.categorical_crossentropy,
                                 losses.sparse_categorical_crossentropy])
-def test_only_last_axis_supported(fn):
-    y = axon.Tensor(ONE_HOT) if fn is losses.categorical_crossentropy else LABELS
-    with pytest.raises(ValueError, match="Received: axis=0"):
-        fn(y, axon.Tensor(PROBS), axis=0)
+def test_class_axis_other_than_last(fn):
+    # Keras 3 takes any class axis; axis=0 here treats the batch rows as classes.
+    y = axon.Tensor(ONE_HOT.T) if fn is losses.categorical_crossentropy else LABELS[:C]
+    p = PROBS[:C].T if fn is losses.sparse_categorical_crossentropy else PROBS.T
+    expected = (ref_cce(ONE_HOT, PROBS) if fn is losses.categorical_crossentropy
+                else ref_scce(LABELS[:C], PROBS[:C]))
+    assert_allclose(fn(y, axon.Tensor(p), axis=0).numpy(), expected, rtol=1e-12)
+    with pytest.raises(ValueError, match="Received: axis=2"):
+        fn(y, axon.Tensor(p), axis=2)
 
 
 def test_float32_predictions_give_float32_loss():

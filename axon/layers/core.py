@@ -1,13 +1,16 @@
-"""Core layers: Dense, Activation, Flatten, Dropout."""
+"""Core layers: Dense, Activation, Dropout (Flatten and Reshape live in ``reshaping``)."""
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from axon import activations, backend, initializers
 from axon.engine import Tensor
 from axon.engine import functional as F
+from axon.layers import _args
 from axon.layers.base import Layer
+from axon.layers.reshaping import Flatten, Reshape
+
+__all__ = ["Dense", "Activation", "Dropout", "Flatten", "Reshape"]
 
 
 class Dense(Layer):
@@ -16,12 +19,18 @@ class Dense(Layer):
     ``y = activation(x W + b)`` with kernel ``W`` of shape ``(input_dim, units)`` and bias ``b``
     of shape ``(units,)``. Backpropagation through it gives ``dL/dW = x^T g``,
     ``dL/db = sum over the batch of g`` and ``dL/dx = g W^T`` (``g = dL/dz``, ``z = x W + b``).
+    For inputs of rank > 2 the kernel acts on the last axis (``z[..., j] = sum_i x[..., i] W[i, j]``).
 
     Args:
         units: number of output units (neurons), a positive integer.
         activation: name or function (``None``: linear).
         use_bias: whether to add ``b``.
         kernel_initializer, bias_initializer: how ``W`` and ``b`` start.
+        kernel_regularizer, bias_regularizer: penalties ``R(W)``, ``R(b)`` added to the loss
+            through ``layer.losses`` (names, config dicts or callables, see ``axon.regularizers``).
+        activity_regularizer: a penalty on the output ``y`` (handled by the Layer base).
+        kernel_constraint, bias_constraint: None or a callable ``w -> w'`` applied to the weight
+            after each optimizer update (e.g. a max-norm projection).
 
     Input shape: ``(batch, ..., input_dim)``. Output shape: ``(batch, ..., units)``.
 
@@ -34,25 +43,36 @@ class Dense(Layer):
 
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
-                 **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        if isinstance(units, bool) or not isinstance(units, int) or units <= 0:
-            raise ValueError(f"Dense expects units to be a positive integer. Received: units={units!r}")
-        self.units = units
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None,
+                 activity_regularizer: Any = None, kernel_constraint: Any = None,
+                 bias_constraint: Any = None, **kwargs: Any) -> None:
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.units = _args.positive_int(units, "units", "Dense")
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = _args.get_regularizer(kernel_regularizer)
+        self.bias_regularizer = _args.get_regularizer(bias_regularizer)
+        self.kernel_constraint = _args.get_constraint(kernel_constraint, "kernel_constraint", "Dense")
+        self.bias_constraint = _args.get_constraint(bias_constraint, "bias_constraint", "Dense")
 
     def _check_rank(self, shape):
-        if len(shape) < 2:
-            raise ValueError(f"Layer '{self.name}' (Dense) expects input of rank >= 2 "
-                             f"(batch, features). Received: shape={tuple(shape)}")
+        if isinstance(shape, list) or len(shape) < 2:
+            raise ValueError(f"Layer '{self.name}' (Dense) expects one input of rank >= 2 "
+                             f"(batch, features). Received: shape={shape}")
+        if shape[-1] is None:
+            raise ValueError(f"Layer '{self.name}' (Dense) needs the last axis of its input to "
+                             f"be known. Received: shape={tuple(shape)}")
 
     def build(self, input_shape):
         input_dim = input_shape[-1]
-        self.kernel = self.add_weight("kernel", (input_dim, self.units), self.kernel_initializer)
-        self.bias = (self.add_weight("bias", (self.units,), self.bias_initializer)
+        self.kernel = self.add_weight("kernel", (input_dim, self.units), self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.bias = (self.add_weight("bias", (self.units,), self.bias_initializer,
+                                     regularizer=self.bias_regularizer,
+                                     constraint=self.bias_constraint)
                      if self.use_bias else None)
         super().build(input_shape)
 
@@ -69,11 +89,20 @@ class Dense(Layer):
         return {**super().get_config(), "units": self.units,
                 "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer)}
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": _args.serialize_regularizer(self.kernel_regularizer),
+                "bias_regularizer": _args.serialize_regularizer(self.bias_regularizer),
+                "kernel_constraint": _args.serialize_constraint(self.kernel_constraint),
+                "bias_constraint": _args.serialize_constraint(self.bias_constraint)}
 
 
 class Activation(Layer):
-    """Applies an activation function: ``y = f(x)``. Output shape = input shape.
+    """Applies an activation function: ``y = f(x)``, ``dL/dx = g * f'(x)``.
+
+    Args:
+        activation: a name (``'relu'``, ``'softmax'`` ...) or a function.
+
+    Input shape: any. Output shape: the input's.
 
     Example:
         >>> import axon
@@ -88,56 +117,92 @@ class Activation(Layer):
     def call(self, inputs, training=False):
         return self.activation(inputs)
 
-    def get_config(self):
-        return {**super().get_config(), "activation": activations.serialize(self.activation)}
+    def _check_rank(self, shape):
+        _args.single_input(self, shape)
 
-
-class Flatten(Layer):
-    """Flattens each sample to one axis: ``(batch, d1, d2, ...) -> (batch, d1*d2*...)``.
-
-    Example:
-        >>> import axon
-        >>> axon.layers.Flatten()(axon.Tensor([[[1.0, 2.0], [3.0, 4.0]]])).shape
-        (1, 4)
-    """
-
-    def call(self, inputs, training=False):
-        return F.reshape(inputs, (inputs.shape[0], -1))
+    def check_input_shape(self, shape):
+        """Any shape is accepted: the math is elementwise."""
+        _args.single_input(self, shape)
 
     def compute_output_shape(self, input_shape):
-        rest = input_shape[1:]
-        return (input_shape[0], None if None in rest else math.prod(rest))
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "activation": activations.serialize(self.activation)}
 
 
 class Dropout(Layer):
     """Inverted dropout, active only in training: ``y = x * m / (1 - rate)``, ``m ~ Bernoulli(1 - rate)``.
 
     Each unit is zeroed with probability ``rate``; survivors are scaled by ``1/(1 - rate)`` so the
-    expected activation is unchanged and inference is the identity. ``dL/dx = g * m / (1 - rate)``.
+    expected activation is unchanged and inference is the identity. ``dL/dx = g * m / (1 - rate)``
+    (``dL/dx = g`` at inference).
 
     Args:
         rate: the fraction of units to drop, in ``[0, 1)``.
-        seed: optional seed of this layer's own generator.
+        noise_shape: the shape of the mask ``m``, broadcast against the input: each entry is
+            ``None`` (the input's size), 1 (one draw shared along that axis) or the input's size.
+            E.g. ``(None, 1, None)`` drops whole time steps' features identically over axis 1.
+        seed: seeds this layer's own generator (each call draws a new mask from it); None draws
+            from axon's global generator (``axon.utils.set_random_seed``).
+
+    Input shape: any. Output shape: the input's.
+
+    Example:
+        >>> import axon
+        >>> layer = axon.layers.Dropout(0.5, seed=0)
+        >>> layer(axon.Tensor([[1.0, 2.0]])).numpy().tolist()  # inference: the identity
+        [[1.0, 2.0]]
+        >>> sorted(set(layer(axon.Tensor([[1.0] * 8]), training=True).numpy().ravel().tolist()))
+        [0.0, 2.0]
     """
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if not isinstance(rate, int | float) or not 0 <= rate < 1:
-            raise ValueError(f"Dropout expects rate in [0, 1). Received: rate={rate!r}")
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate < 1:
+            raise ValueError(f"Dropout expects rate to be a number in [0, 1). Received: rate={rate!r}")
+        if noise_shape is not None:
+            if isinstance(noise_shape, int) or not all(
+                    n is None or isinstance(n, int) and not isinstance(n, bool) and n > 0
+                    for n in noise_shape):
+                raise ValueError("Dropout expects noise_shape to be a tuple of positive integers "
+                                 f"or None. Received: noise_shape={noise_shape!r}")
+            noise_shape = tuple(noise_shape)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+            raise ValueError(f"Dropout expects seed to be a non-negative integer or None. "
+                             f"Received: seed={seed!r}")
         self.rate, self.noise_shape, self.seed = float(rate), noise_shape, seed
         self._rng = backend.make_rng(seed) if seed is not None else None
+
+    def _mask_shape(self, shape: tuple) -> tuple:
+        if self.noise_shape is None:
+            return tuple(shape)
+        if len(self.noise_shape) != len(shape) or any(
+                n is not None and n not in (1, s) for n, s in zip(self.noise_shape, shape)):
+            raise ValueError(f"Layer '{self.name}' (Dropout): noise_shape={self.noise_shape} does "
+                             f"not broadcast to the input shape {tuple(shape)}; each entry must "
+                             "be None, 1 or the input's size on that axis.")
+        return tuple(s if n is None else n for n, s in zip(self.noise_shape, shape))
 
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
             return inputs
         rng = self._rng or backend.rng()
-        shape = inputs.shape if self.noise_shape is None else tuple(
-            n if n is not None else s for n, s in zip(self.noise_shape, inputs.shape))
-        keep = backend.from_host(rng.random(shape) >= self.rate)
-        mask = keep.astype(inputs.dtype) * (1.0 / (1.0 - self.rate))
-        return inputs * Tensor(mask.astype(inputs.dtype))
+        keep = backend.from_host(rng.random(self._mask_shape(inputs.shape)) >= self.rate)
+        mask = keep.astype(inputs.dtype) * inputs.dtype.type(1.0 / (1.0 - self.rate))
+        return inputs * Tensor(mask)
+
+    def _check_rank(self, shape):
+        _args.single_input(self, shape)
+
+    def check_input_shape(self, shape):
+        """Any shape is accepted (the noise shape is checked against it when training)."""
+        _args.single_input(self, shape)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
 
     def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "noise_shape": self.noise_shape,
-                "seed": self.seed}
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": self.noise_shape}

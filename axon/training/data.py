@@ -95,7 +95,7 @@ def check_batch_size(batch_size: Any, method: str) -> int:
 
 
 def fit_targets(y: numpy.ndarray, output_shape: tuple, sparse: bool, method: str,
-                argument: str = "y") -> numpy.ndarray:
+                argument: str = "y", ignore_class: int | None = None) -> numpy.ndarray:
     """Check targets against the model's output shape and return them in the loss's form.
 
     Sparse labels must be integers in ``[0, classes)``, shaped ``(n,)`` or ``(n, 1)``. Other
@@ -113,10 +113,12 @@ def fit_targets(y: numpy.ndarray, output_shape: tuple, sparse: bool, method: str
             raise DataError(f"{method}() expects integer class labels in {argument} for a sparse "
                             f"categorical loss. Received non-integer values.")
         classes = per_sample[-1]
-        if y.size and (y.min() < 0 or y.max() >= classes):
+        checked = y if ignore_class is None else y[y != ignore_class]  # ignored labels may be -1
+        if checked.size and (checked.min() < 0 or checked.max() >= classes):
             raise DataError(
                 f"{method}() expects labels in {argument} to lie in [0, {classes}) for a model "
-                f"with {classes} output units. Received labels from {y.min():g} to {y.max():g}.")
+                f"with {classes} output units. Received labels from {checked.min():g} to "
+                f"{checked.max():g}.")
         return y.astype(numpy.int64, copy=False).reshape((n,) + per_sample[:-1])
     if y.shape[1:] == per_sample:
         return y

@@ -83,7 +83,9 @@ class Standardizer:
             sparse = compiled is not None and compiled.is_sparse(k)
             target = data_module.as_numeric(target, argument, method, float_type=not sparse)
             data_module.check_finite(target, argument, method)
-            checked.append(data_module.fit_targets(target, shape, sparse, method, argument))
+            ignore_class = getattr(compiled.losses[k], "ignore_class", None) if sparse else None
+            checked.append(data_module.fit_targets(target, shape, sparse, method, argument,
+                                                   ignore_class))
         sws = None
         if sample_weight is not None:
             sws = []

@@ -279,10 +279,19 @@ class Trainer(Standardizer):
             x, y, sample_weight, class_weight, batch_size, shuffle, steps_per_epoch,
             validation_split, validation_data, validation_steps, validation_batch_size)
 
-        history = History()
+        # As Keras 3: History and the progress bar run after the user's callbacks, so what those
+        # add to the logs (e.g. learning_rate) is recorded and shown.
+        user_callbacks = list(callbacks or [])
+        history = next((c for c in user_callbacks if isinstance(c, History)), None)
+        defaults: list = []
+        if history is None:
+            history = History()
+            defaults.append(history)
+        if verbose and not any(isinstance(c, ProgbarLogger) for c in user_callbacks):
+            defaults.append(ProgbarLogger(verbose))
         callback_list = CallbackList(
-            [history] + ([ProgbarLogger(verbose)] if verbose else []) + list(callbacks or []),
-            model=self, params={"epochs": epochs, "steps": batches.steps, "verbose": verbose})
+            user_callbacks + defaults, model=self,
+            params={"epochs": epochs, "steps": batches.steps, "verbose": verbose})
         self.stop_training = False
         self._class_weight = class_weight
         callback_list.on_train_begin()
@@ -336,8 +345,8 @@ class Trainer(Standardizer):
         verbose = _check_verbose(verbose, "evaluate")
         _check_steps(steps, "steps")
         batches = self._batches_of("evaluate", x, y, sample_weight, batch_size, False, steps)
-        callback_list = CallbackList(([ProgbarLogger(verbose)] if verbose == 1 else [])
-                                     + list(callbacks or []), model=self,
+        callback_list = CallbackList(list(callbacks or []) + ([ProgbarLogger(verbose)]
+                                                              if verbose else []), model=self,
                                      params={"steps": batches.steps, "verbose": verbose})
         callback_list.on_test_begin()
         logs = self._run_evaluation(batches, callback_list)
@@ -355,8 +364,8 @@ class Trainer(Standardizer):
         verbose = _check_verbose(verbose, "predict")
         _check_steps(steps, "steps")
         batches = self._batches_of("predict", x, None, None, batch_size, False, steps)
-        callback_list = CallbackList(([ProgbarLogger(verbose)] if verbose == 1 else [])
-                                     + list(callbacks or []), model=self,
+        callback_list = CallbackList(list(callbacks or []) + ([ProgbarLogger(verbose)]
+                                                              if verbose else []), model=self,
                                      params={"steps": batches.steps, "verbose": verbose})
         callback_list.on_predict_begin()
         outputs: list[list] = []

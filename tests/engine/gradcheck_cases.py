@@ -171,6 +171,11 @@ def case_sigmoid_cross_entropy():
     _check(F.sigmoid_cross_entropy, _u(3, 4), _u(3, 4, low=0.0, high=1.0))
 
 
+def case_normalize():
+    _check(lambda x: F.standardize(x, axis=(0, 2), epsilon=1e-3), _u(3, 2, 4))
+    _check(lambda x: F.standardize(x, axis=-1, epsilon=0.5), _u(2, 5))
+
+
 CASES = {
     ops.Add: case_add,
     ops.Sub: case_sub,
@@ -207,4 +212,5 @@ CASES = {
     ops.SoftmaxCrossEntropy: case_softmax_cross_entropy,
     ops.SparseSoftmaxCrossEntropy: case_sparse_softmax_cross_entropy,
     ops.SigmoidCrossEntropy: case_sigmoid_cross_entropy,
+    ops.Normalize: case_normalize,
 }

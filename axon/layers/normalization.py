@@ -1,0 +1,278 @@
+"""Normalization layers: BatchNormalization (over the batch), LayerNormalization (per sample).
+
+Both standardize with the engine's fused ``F.standardize`` (primitive ``Normalize``, whose
+gradient includes the terms through the batch/sample mean and variance), then scale by ``gamma``
+and shift by ``beta`` with ordinary ops.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from axon import initializers
+from axon.backend import xp
+from axon.engine import Tensor
+from axon.engine import functional as F
+from axon.layers import _args
+from axon.layers.base import Layer
+
+__all__ = ["BatchNormalization", "LayerNormalization"]
+
+
+def _check_flag_and_number(owner: str, epsilon: Any, center: Any, scale: Any) -> None:
+    if isinstance(epsilon, bool) or not isinstance(epsilon, int | float) or not epsilon >= 0:
+        raise ValueError(f"{owner} expects epsilon to be a non-negative number. "
+                         f"Received: epsilon={epsilon!r}")
+    for argument, value in (("center", center), ("scale", scale)):
+        if not isinstance(value, bool):
+            raise ValueError(f"{owner} expects {argument} to be a bool. "
+                             f"Received: {argument}={value!r}")
+
+
+def _normalized_axes(layer: Layer, axes: tuple, shape: Any) -> tuple:
+    """``axes`` made non-negative for ``shape``; errors name the layer, the axis and the shape."""
+    _args.single_input(layer, shape)
+    rank = len(shape)
+    for axis in axes:
+        if not -rank <= axis < rank:
+            raise ValueError(f"Layer '{layer.name}' ({type(layer).__name__}): axis {axis} is out "
+                             f"of range for an input of shape {tuple(shape)}. "
+                             f"Received: axis={layer.axis}")
+    normalized = tuple(sorted(a % rank for a in axes))
+    for axis in normalized:
+        if shape[axis] is None:  # the batch axis included: its size varies between calls
+            raise ValueError(f"Layer '{layer.name}' ({type(layer).__name__}) needs axis {axis} of "
+                             f"its input to have a fixed size (the batch axis 0 cannot carry "
+                             f"weights). Received: shape={tuple(shape)}, axis={layer.axis}")
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"Layer '{layer.name}' ({type(layer).__name__}) got a repeated axis. "
+                         f"Received: axis={layer.axis}")
+    return normalized
+
+
+def _broadcast_shape(rank: int, axes: tuple, shape: Any) -> tuple:
+    """The shape that lines a ``(shape[a] for a in axes)`` weight up with a rank-``rank`` input."""
+    return tuple(shape[i] if i in axes else 1 for i in range(rank))
+
+
+class BatchNormalization(Layer):
+    """Normalizes each feature over the batch, then scales and shifts it (Ioffe & Szegedy, 2015).
+
+    With ``mu``, ``var`` the mean and (biased, divide-by-n) variance of ``x`` over every axis but
+    ``axis``, and ``gamma``, ``beta`` learned per feature:
+
+        training:   y = gamma * (x - mu) / sqrt(var + epsilon) + beta
+                    moving_mean     <- moving_mean * momentum + mu  * (1 - momentum)
+                    moving_variance <- moving_variance * momentum + var * (1 - momentum)
+        inference:  y = gamma * (x - moving_mean) / sqrt(moving_variance + epsilon) + beta
+
+    Gradient in training (``x_hat = (x - mu) / sqrt(var + epsilon)``, ``n`` entries per feature,
+    ``g = dL/dy``): ``dL/dgamma = sum g x_hat``, ``dL/dbeta = sum g``,
+    ``dL/dx = gamma / sqrt(var + epsilon) * (g - mean(g) - x_hat * mean(g x_hat))`` (the fused
+    ``Normalize`` primitive's gradient, then the chain rule through ``gamma``). At inference the
+    statistics are constants: ``dL/dx = g * gamma / sqrt(moving_variance + epsilon)``.
+
+    As in Keras 3: the moving variance is fed the biased batch variance (no ``n/(n-1)``), and a
+    layer with ``trainable=False`` runs in inference mode even when called with ``training=True``
+    (so a frozen model fine-tunes with fixed statistics).
+
+    Args:
+        axis: the features axis (normalized separately); usually -1 (channels last).
+        momentum: of the moving averages, in ``[0, 1]``.
+        epsilon: added to the variance to avoid dividing by zero.
+        center: whether to add ``beta``. scale: whether to multiply by ``gamma``.
+        beta_initializer, gamma_initializer, moving_mean_initializer,
+        moving_variance_initializer: how the weights start (zeros, ones, zeros, ones).
+        beta_regularizer, gamma_regularizer: penalties on ``beta``/``gamma`` (``layer.losses``).
+        beta_constraint, gamma_constraint: None or a callable applied after each update.
+
+    Weights (Keras's order): ``gamma``, ``beta`` (trainable), ``moving_mean``,
+    ``moving_variance`` (non-trainable), each of shape ``(input_shape[axis],)``.
+
+    Input shape: any, rank >= 2. Output shape: the input's.
+
+    Example:
+        >>> import axon, numpy as np
+        >>> layer = axon.layers.BatchNormalization(momentum=0.5)
+        >>> y = layer(np.array([[1.0], [3.0]]), training=True)
+        >>> np.round(y.numpy().ravel(), 4).tolist(), layer.moving_mean.numpy().tolist()
+        ([-0.9995, 0.9995], [1.0])
+    """
+
+    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
+                 center: bool = True, scale: bool = True, beta_initializer: Any = "zeros",
+                 gamma_initializer: Any = "ones", moving_mean_initializer: Any = "zeros",
+                 moving_variance_initializer: Any = "ones", beta_regularizer: Any = None,
+                 gamma_regularizer: Any = None, beta_constraint: Any = None,
+                 gamma_constraint: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if isinstance(axis, bool) or not isinstance(axis, int):
+            raise ValueError(f"BatchNormalization expects axis to be an integer. "
+                             f"Received: axis={axis!r}")
+        if isinstance(momentum, bool) or not isinstance(momentum, int | float) or not 0 <= momentum <= 1:
+            raise ValueError(f"BatchNormalization expects momentum in [0, 1]. "
+                             f"Received: momentum={momentum!r}")
+        _check_flag_and_number("BatchNormalization", epsilon, center, scale)
+        self.axis, self.momentum, self.epsilon = axis, float(momentum), float(epsilon)
+        self.center, self.scale = center, scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = _args.get_regularizer(beta_regularizer)
+        self.gamma_regularizer = _args.get_regularizer(gamma_regularizer)
+        self.beta_constraint = _args.get_constraint(beta_constraint, "beta_constraint",
+                                                    "BatchNormalization")
+        self.gamma_constraint = _args.get_constraint(gamma_constraint, "gamma_constraint",
+                                                     "BatchNormalization")
+
+    def _check_rank(self, shape):
+        _normalized_axes(self, (self.axis,), shape)
+
+    def build(self, input_shape):
+        rank = len(input_shape)
+        (axis,) = _normalized_axes(self, (self.axis,), input_shape)
+        self._reduction_axes = tuple(i for i in range(rank) if i != axis)
+        self._stat_shape = _broadcast_shape(rank, (axis,), input_shape)
+        shape = (input_shape[axis],)
+        self.gamma = (self.add_weight("gamma", shape, self.gamma_initializer,
+                                      regularizer=self.gamma_regularizer,
+                                      constraint=self.gamma_constraint) if self.scale else None)
+        self.beta = (self.add_weight("beta", shape, self.beta_initializer,
+                                     regularizer=self.beta_regularizer,
+                                     constraint=self.beta_constraint) if self.center else None)
+        self.moving_mean = self.add_weight("moving_mean", shape, self.moving_mean_initializer,
+                                           trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", shape,
+                                               self.moving_variance_initializer, trainable=False)
+        super().build(input_shape)
+
+    def call(self, inputs: Tensor, training: bool = False) -> Tensor:
+        if training and self.trainable:
+            outputs = F.standardize(inputs, self._reduction_axes, self.epsilon)
+            self._update_moving(self.moving_mean, xp.mean(inputs.data, axis=self._reduction_axes))
+            self._update_moving(self.moving_variance,
+                                xp.var(inputs.data, axis=self._reduction_axes))
+        else:  # the statistics are constants: y = (x - moving_mean) * s, s = 1/sqrt(var + eps)
+            mean = self.moving_mean.data.reshape(self._stat_shape)
+            scale = 1.0 / xp.sqrt(self.moving_variance.data.reshape(self._stat_shape) + self.epsilon)
+            outputs = (inputs - Tensor(mean)) * Tensor(scale)
+        if self.gamma is not None:
+            outputs = outputs * F.reshape(self.gamma, self._stat_shape)
+        if self.beta is not None:
+            outputs = outputs + F.reshape(self.beta, self._stat_shape)
+        return outputs
+
+    def _update_moving(self, variable, batch_value) -> None:
+        """``variable <- variable * momentum + batch_value * (1 - momentum)``, in place."""
+        batch_value = xp.asarray(batch_value, dtype=variable.dtype).reshape(variable.shape)
+        variable.assign(variable.data * self.momentum + batch_value * (1.0 - self.momentum))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
+                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+                "beta_initializer": initializers.serialize(self.beta_initializer),
+                "gamma_initializer": initializers.serialize(self.gamma_initializer),
+                "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+                "moving_variance_initializer":
+                    initializers.serialize(self.moving_variance_initializer),
+                "beta_regularizer": _args.serialize_regularizer(self.beta_regularizer),
+                "gamma_regularizer": _args.serialize_regularizer(self.gamma_regularizer),
+                "beta_constraint": _args.serialize_constraint(self.beta_constraint),
+                "gamma_constraint": _args.serialize_constraint(self.gamma_constraint)}
+
+
+class LayerNormalization(Layer):
+    """Normalizes each sample over ``axis``, then scales and shifts it (Ba et al., 2016).
+
+    With ``mu``, ``var`` the mean and (biased) variance of one sample over the axes in ``axis``:
+
+        y = gamma * (x - mu) / sqrt(var + epsilon) + beta
+
+    ``gamma`` and ``beta`` have one entry per position of the normalized axes. The statistics are
+    per sample, so training and inference compute the same thing. Gradient (``x_hat`` the
+    normalized input, means over the normalized axes, ``g = dL/dy``, ``h = g * gamma``):
+    ``dL/dx = (h - mean(h) - x_hat * mean(h x_hat)) / sqrt(var + epsilon)``,
+    ``dL/dgamma = sum over the other axes of g x_hat``, ``dL/dbeta = sum over them of g``
+    (the fused ``Normalize`` primitive, then the chain rule through ``gamma``).
+
+    Args:
+        axis: an int or a list/tuple of ints: the axes normalized over (not the batch axis).
+        epsilon: added to the variance (Keras's default 1e-3).
+        center: whether to add ``beta``. scale: whether to multiply by ``gamma``.
+        beta_initializer, gamma_initializer: zeros and ones by default.
+        beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint: as for Dense.
+
+    Weights: ``gamma``, ``beta``, each of shape ``tuple(input_shape[a] for a in sorted(axis))``.
+
+    Input shape: any. Output shape: the input's.
+
+    Example:
+        >>> import axon, numpy as np
+        >>> y = axon.layers.LayerNormalization(epsilon=0.0)(np.array([[1.0, 3.0]]))
+        >>> y.numpy().tolist()
+        [[-1.0, 1.0]]
+    """
+
+    def __init__(self, axis: Any = -1, epsilon: float = 1e-3, center: bool = True,
+                 scale: bool = True, beta_initializer: Any = "zeros", gamma_initializer: Any = "ones",
+                 beta_regularizer: Any = None, gamma_regularizer: Any = None,
+                 beta_constraint: Any = None, gamma_constraint: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        axes = (axis,) if isinstance(axis, int) else axis
+        if (isinstance(axis, bool) or not isinstance(axes, list | tuple) or not axes
+                or not all(isinstance(a, int) and not isinstance(a, bool) for a in axes)):
+            raise ValueError("LayerNormalization expects axis to be an int or a list/tuple of "
+                             f"ints. Received: axis={axis!r}")
+        _check_flag_and_number("LayerNormalization", epsilon, center, scale)
+        self.axis = list(axis) if isinstance(axis, list | tuple) else axis
+        self.epsilon, self.center, self.scale = float(epsilon), bool(center), bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = _args.get_regularizer(beta_regularizer)
+        self.gamma_regularizer = _args.get_regularizer(gamma_regularizer)
+        self.beta_constraint = _args.get_constraint(beta_constraint, "beta_constraint",
+                                                    "LayerNormalization")
+        self.gamma_constraint = _args.get_constraint(gamma_constraint, "gamma_constraint",
+                                                     "LayerNormalization")
+
+    def _axes(self) -> tuple:
+        return (self.axis,) if isinstance(self.axis, int) else tuple(self.axis)
+
+    def _check_rank(self, shape):
+        _normalized_axes(self, self._axes(), shape)
+
+    def build(self, input_shape):
+        self._norm_axes = _normalized_axes(self, self._axes(), input_shape)
+        self._param_shape = _broadcast_shape(len(input_shape), self._norm_axes, input_shape)
+        shape = tuple(input_shape[a] for a in self._norm_axes)
+        self.gamma = (self.add_weight("gamma", shape, self.gamma_initializer,
+                                      regularizer=self.gamma_regularizer,
+                                      constraint=self.gamma_constraint) if self.scale else None)
+        self.beta = (self.add_weight("beta", shape, self.beta_initializer,
+                                     regularizer=self.beta_regularizer,
+                                     constraint=self.beta_constraint) if self.center else None)
+        super().build(input_shape)
+
+    def call(self, inputs: Tensor, training: bool = False) -> Tensor:
+        outputs = F.standardize(inputs, self._norm_axes, self.epsilon)
+        if self.gamma is not None:
+            outputs = outputs * F.reshape(self.gamma, self._param_shape)
+        if self.beta is not None:
+            outputs = outputs + F.reshape(self.beta, self._param_shape)
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,
+                "center": self.center, "scale": self.scale,
+                "beta_initializer": initializers.serialize(self.beta_initializer),
+                "gamma_initializer": initializers.serialize(self.gamma_initializer),
+                "beta_regularizer": _args.serialize_regularizer(self.beta_regularizer),
+                "gamma_regularizer": _args.serialize_regularizer(self.gamma_regularizer),
+                "beta_constraint": _args.serialize_constraint(self.beta_constraint),
+                "gamma_constraint": _args.serialize_constraint(self.gamma_constraint)}
