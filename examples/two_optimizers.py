@@ -3,7 +3,6 @@ for the classifier head, in a custom ``train_step`` so ``fit`` still drives the 
 
 Run: python examples/two_optimizers.py
 """
-import numpy as np
 
 import axon
 from axon import layers

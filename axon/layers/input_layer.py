@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from axon.utils.naming import unique_name
 from axon.layers.base import Layer
 from axon.layers.symbolic import KerasTensor, Node
+from axon.utils.naming import unique_name
 
 
 class InputLayer(Layer):

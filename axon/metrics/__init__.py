@@ -150,7 +150,8 @@ def _accuracy_for(loss: Any, output_shape: tuple | None) -> type:
         kinds.add(getattr(getattr(loss, "fn", None), "__name__", ""))
     if kinds & {"sparsecategoricalcrossentropy", "sparse_categorical_crossentropy"}:
         return SparseCategoricalAccuracy
-    if kinds & {"binarycrossentropy", "binary_crossentropy"} or (
+    if kinds & {"binarycrossentropy", "binary_crossentropy", "binaryfocalcrossentropy",
+                "binary_focal_crossentropy"} or (
             output_shape is not None and output_shape[-1] == 1):
         return BinaryAccuracy
     return CategoricalAccuracy

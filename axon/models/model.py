@@ -9,9 +9,9 @@ from axon import backend
 from axon.layers.base import Layer
 from axon.layers.symbolic import is_symbolic, map_structure, shape_text
 from axon.models.functional import FunctionalGraph, graph_config, graph_from_config
-from axon.utils.naming import unique_name
 from axon.saving import load_arrays, save_arrays
 from axon.training import Trainer
+from axon.utils.naming import unique_name
 
 WEIGHTS_FORMAT = "axon.weights"
 WEIGHTS_FORMAT_VERSION = "1"

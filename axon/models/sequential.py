@@ -7,9 +7,9 @@ from axon.engine import Tensor
 from axon.layers.base import Layer
 from axon.layers.input_layer import InputLayer, KerasTensor
 from axon.layers.serialization import serialize
-from axon.models.serialization import deserialize
 from axon.layers.symbolic import infer_output_shape, shape_text
 from axon.models.model import Model
+from axon.models.serialization import deserialize
 
 
 class Sequential(Model):

@@ -103,6 +103,9 @@ class StreamBatches:
         self.exhausted = False
 
     def epoch(self) -> Iterator:
+        hook = getattr(self.data, "on_epoch_begin", None)
+        if callable(hook):
+            hook()
         if self.indexed:
             return (self.data[i] for i in range(self.steps))
         source = self.data if self.is_iterator else iter(self.data)

@@ -154,8 +154,8 @@ class CompiledMetrics:
             for metric, weighted in entries:
                 metric.update_state(target, prediction, sw if weighted else None)
 
-    def result(self) -> dict[str, float]:
-        return {metric.name: float(metric.result()) for metric in self.metrics}
+    def result(self) -> dict[str, Any]:
+        return {metric.name: metric.result() for metric in self.metrics}
 
     def reset_state(self) -> None:
         for metric in self.metrics:

@@ -184,13 +184,13 @@ class Trainer(Standardizer):
 
     def get_metrics_result(self) -> dict[str, float]:
         """``{name: value}`` for every metric in ``self.metrics`` (dict results flattened)."""
-        logs: dict[str, float] = {}
+        logs: dict[str, Any] = {}
         for metric in self.metrics:
             value = metric.result()
             if isinstance(value, dict):
-                logs.update({k: float(v) for k, v in value.items()})
+                logs.update({k: _log_value(v) for k, v in value.items()})
             else:
-                logs[metric.name] = float(value)
+                logs[metric.name] = _log_value(value)
         return logs
 
     def reset_metrics(self) -> None:
@@ -470,13 +470,21 @@ def _host(value: Any) -> Any:
     return backend.to_numpy(value.data if isinstance(value, Tensor) else value)
 
 
-def _floats(logs: Any) -> dict[str, float]:
-    flat: dict[str, float] = {}
+def _log_value(value: Any) -> Any:
+    """A float for a scalar result; an array for metrics with one value per class/threshold
+    (as Keras logs them)."""
+    if isinstance(value, Tensor):
+        value = value.numpy()
+    return float(value) if numpy.ndim(value) == 0 else numpy.asarray(value)
+
+
+def _floats(logs: Any) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
     for name, value in (logs or {}).items():
         if isinstance(value, dict):
             flat.update(_floats(value))
         else:
-            flat[name] = float(value.item() if isinstance(value, Tensor) else value)
+            flat[name] = _log_value(value)
     return flat
 
 

@@ -3,9 +3,10 @@ name lookup."""
 from axon.utils.labels import to_categorical
 from axon.utils.naming import unique_name
 from axon.utils.numerical import normalize
+from axon.utils.py_dataset import PyDataset, Sequence
 from axon.utils.registry import resolve
 from axon.utils.seeding import set_random_seed
 from axon.utils.split import train_test_split
 
 __all__ = ["set_random_seed", "to_categorical", "normalize", "train_test_split", "unique_name",
-           "resolve"]
+           "resolve", "PyDataset", "Sequence"]

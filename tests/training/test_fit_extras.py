@@ -209,3 +209,34 @@ def test_custom_train_step_is_used_by_fit(model_class):
     assert set(history.history) == {"loss", "mae"}
     assert history.history["loss"][-1] < 0.05 * history.history["loss"][0]
     assert model.evaluate(x, y, verbose=0, return_dict=True)["mae"] < 0.3
+
+
+def test_py_dataset_subclass_trains_and_its_hooks_run():
+    x, y = _data(128)
+
+    class Shuffled(axon.utils.PyDataset):
+        def __init__(self):
+            super().__init__()
+            self.order = np.arange(128)
+            self.begun = 0
+
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, index):
+            part = self.order[index * 32:(index + 1) * 32]
+            return x[part], y[part]
+
+        def on_epoch_begin(self):
+            self.begun += 1
+
+        def on_epoch_end(self):
+            self.order = np.random.default_rng(self.begun).permutation(128)
+
+    data = Shuffled()
+    model = _model()
+    history = model.fit(data, epochs=10, verbose=0)
+    assert data.begun == 10 and model.optimizer.iterations == 40
+    assert history.history["accuracy"][-1] > 0.85
+    with pytest.raises(NotImplementedError, match="must define __len__"):
+        len(axon.utils.PyDataset())
