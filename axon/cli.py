@@ -54,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--activation", default="relu",
                        help="hidden activation: relu, tanh, sigmoid, gelu, elu, selu, ... "
                             "(default relu)")
-    train.add_argument("--optimizer", default="adam", help="adam, sgd or rmsprop (default adam)")
+    train.add_argument("--optimizer", default="adam",
+                       help="any optimizer name: adam, sgd, rmsprop, adamw, nadam, lion, ... "
+                            "(default adam)")
     train.add_argument("--lr", type=float, default=0.001, help="learning rate (default 0.001)")
     train.add_argument("--batch-size", type=int, default=None,
                        help="samples per gradient step (default: 32 for digits, 128 otherwise)")
