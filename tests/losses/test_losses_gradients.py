@@ -191,3 +191,14 @@ def test_saturated_focal_loss_through_sigmoid_is_finite():
     value.backward()
     assert numpy.isfinite(value.item()) and numpy.all(numpy.isfinite(z.grad))
     assert_allclose(value.item(), (60.0 + 60.0 + 0.25 * numpy.log(2)) / 3, rtol=1e-9)
+
+
+def test_every_loss_class_has_a_gradcheck_case():
+    """A new loss class without an entry in GRAD_CASES fails here."""
+    checked = {type(case[1]) for case in GRAD_CASES}
+    every = {getattr(losses, name) for name in losses.__all__
+             if isinstance(getattr(losses, name), type)
+             and issubclass(getattr(losses, name), losses.Loss)
+             and getattr(losses, name) not in (losses.Loss, losses.LossFunctionWrapper)}
+    missing = sorted(cls.__name__ for cls in every - checked)
+    assert not missing, f"losses without a float64 gradient check: {missing}"
