@@ -6,7 +6,7 @@ Example:
     >>> model.compile(optimizer="sgd", loss="mse")
 """
 from axon import (  # noqa: I001  (order: the engine first, then what builds on it)
-    backend, config, engine, utils, initializers, regularizers, activations, losses, metrics,
+    backend, config, engine, utils, initializers, regularizers, constraints, activations, losses, metrics,
     layers, optimizers, callbacks, training, models, datasets,
 )
 from axon.engine import (GradcheckError, GradientTape, Tensor, Variable, enable_grad, gradcheck,
@@ -19,6 +19,6 @@ __version__ = "0.1.0"
 __all__ = [
     "Tensor", "Variable", "GradientTape", "no_grad", "enable_grad", "gradcheck", "GradcheckError",
     "Input", "Model", "Sequential", "backend", "config", "engine", "utils", "initializers",
-    "regularizers", "activations", "losses", "metrics", "layers", "optimizers", "callbacks",
+    "regularizers", "constraints", "activations", "losses", "metrics", "layers", "optimizers", "callbacks",
     "training", "models", "datasets", "__version__",
 ]

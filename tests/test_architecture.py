@@ -27,7 +27,8 @@ ALLOWED_AXON_IMPORTS: dict[str, set[str]] = {
     "losses": ENGINE_AND_BELOW,
     "metrics": ENGINE_AND_BELOW | {"losses"},  # metrics may reuse loss functions, as in Keras
     "regularizers": ENGINE_AND_BELOW,
-    "layers": ENGINE_AND_BELOW | {"initializers", "activations", "regularizers"},
+    "constraints": ENGINE_AND_BELOW,
+    "layers": ENGINE_AND_BELOW | {"initializers", "activations", "regularizers", "constraints"},
     "optimizers": ENGINE_AND_BELOW,
     "callbacks": ENGINE_AND_BELOW | {"saving"},  # the model only as ``self.model``
     "training": ENGINE_AND_BELOW | {"losses", "metrics", "optimizers", "callbacks"},

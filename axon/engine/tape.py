@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from axon.engine import tensor as _tensor
+from axon.engine.nest import flatten, pack_as
 from axon.engine.tensor import Tensor
 
 
@@ -55,7 +56,7 @@ class GradientTape:
 
         Watch a tensor before it is used; operations recorded before the watch do not count.
         """
-        for item in _flatten(tensor):
+        for item in flatten(tensor):
             if not isinstance(item, Tensor):
                 raise TypeError(f"GradientTape.watch expects Tensors (or lists of them). "
                                 f"Received: {type(item).__name__}")
@@ -88,11 +89,11 @@ class GradientTape:
                                "create it with GradientTape(persistent=True) to call gradient() "
                                "again.")
         self._used = True
-        targets = _flatten(target)
+        targets = flatten(target)
         if not targets or not all(isinstance(t, Tensor) for t in targets):
             raise TypeError(f"GradientTape.gradient expects target to be a Tensor (or a list of "
                             f"Tensors). Received: {type(target).__name__}")
-        flat_sources = _flatten(sources)
+        flat_sources = flatten(sources)
         for source in flat_sources:
             if not isinstance(source, Tensor):
                 raise TypeError(f"GradientTape.gradient expects sources to be Tensors or "
@@ -102,29 +103,8 @@ class GradientTape:
         if output_gradients is None and total.data.size != 1:
             output_gradients = _tensor.xp.ones_like(total.data)
         if not total.requires_grad:  # nothing recorded: every gradient is None
-            return _unflatten(sources, [None] * len(flat_sources))
+            return pack_as(sources, [None] * len(flat_sources))
         arrays = _tensor.grad(total, flat_sources, output_gradients,
                               retain_graph=self.persistent)
-        return _unflatten(sources, [None if a is None else Tensor(a) for a in arrays])
+        return pack_as(sources, [None if a is None else Tensor(a) for a in arrays])
 
-
-def _flatten(structure: Any) -> list:
-    if isinstance(structure, dict):
-        return [item for key in structure for item in _flatten(structure[key])]
-    if isinstance(structure, list | tuple):
-        return [item for element in structure for item in _flatten(element)]
-    return [structure]
-
-
-def _unflatten(structure: Any, flat: list) -> Any:
-    iterator = iter(flat)
-
-    def build(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {key: build(value) for key, value in node.items()}
-        if isinstance(node, list | tuple):
-            return type(node)(build(element) for element in node) if isinstance(node, list) \
-                else tuple(build(element) for element in node)
-        return next(iterator)
-
-    return build(structure)

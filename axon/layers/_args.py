@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from axon import regularizers
+from axon import constraints, regularizers
 
 
 def positive_int(value: Any, argument: str, owner: str) -> int:
@@ -25,22 +25,23 @@ def serialize_regularizer(regularizer: Any) -> Any:
 
 
 def get_constraint(identifier: Any, argument: str, owner: str) -> Any:
-    """A constraint: None, or a callable ``w -> projected w`` applied after each update.
-
-    (axon has no constraint registry yet, so names and config dicts are not accepted.)
+    """A constraint (None, or a callable ``w -> projected w`` applied after each update) from a
+    name (``'max_norm'``, ``'non_neg'`` ...), a config dict, a Constraint class or instance, or a
+    callable; see :func:`axon.constraints.get`. A bad one raises a ValueError naming ``argument``.
     """
-    if identifier is None or callable(identifier) and not isinstance(identifier, type):
-        return identifier
-    raise ValueError(f"{owner} expects {argument} to be None or a callable (w -> constrained w). "
-                     f"Received: {argument}={identifier!r}")
+    try:
+        return constraints.get(identifier)
+    except ValueError as error:
+        raise ValueError(f"{owner} could not resolve {argument}: {error} "
+                         f"Received: {argument}={identifier!r}") from error
 
 
 def serialize_constraint(constraint: Any) -> Any:
     """None; ``{'class_name': ..., 'config': ...}`` for a constraint object; a function's name."""
-    if constraint is None:
-        return None
+    if constraint is None or isinstance(constraint, constraints.Constraint):
+        return constraints.serialize(constraint)
     get_config = getattr(constraint, "get_config", None)
-    if not callable(get_config):  # a plain function: its name
+    if not callable(get_config):  # a plain function: its name (it cannot be restored)
         return getattr(constraint, "__name__", repr(constraint))
     return {"class_name": type(constraint).__name__, "config": get_config()}
 

@@ -13,7 +13,8 @@ from axon import backend
 from axon import initializers as initializers_module
 from axon import regularizers as regularizers_module
 from axon.engine import Tensor, Variable
-from axon.layers.symbolic import flatten, is_symbolic, symbolic_call
+from axon.engine.nest import flatten
+from axon.layers.symbolic import is_symbolic, symbolic_call
 from axon.utils.naming import to_snake_case, unique_name
 
 _BASE_KWARGS = ("input_shape", "input_dim", "batch_size", "batch_input_shape")

@@ -29,8 +29,9 @@ class Dense(Layer):
         kernel_regularizer, bias_regularizer: penalties ``R(W)``, ``R(b)`` added to the loss
             through ``layer.losses`` (names, config dicts or callables, see ``axon.regularizers``).
         activity_regularizer: a penalty on the output ``y`` (handled by the Layer base).
-        kernel_constraint, bias_constraint: None or a callable ``w -> w'`` applied to the weight
-            after each optimizer update (e.g. a max-norm projection).
+        kernel_constraint, bias_constraint: applied to the weight after each optimizer update:
+            a name (``'max_norm'``, ``'min_max_norm'``, ``'non_neg'``, ``'unit_norm'``), a config
+            dict, an ``axon.constraints.Constraint`` or a callable ``w -> w'``.
 
     Input shape: ``(batch, ..., input_dim)``. Output shape: ``(batch, ..., units)``.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from axon import backend
+from axon.engine.nest import flatten, map_structure
 
 
 class KerasTensor:
@@ -56,26 +57,6 @@ class Node:
     @property
     def parent_tensors(self) -> list[KerasTensor]:
         return flatten(self.inputs)
-
-
-def flatten(structure: Any) -> list:
-    """The leaves of a nest of lists, tuples and dicts (dicts in key order), left to right."""
-    if isinstance(structure, dict):
-        return [leaf for key in structure for leaf in flatten(structure[key])]
-    if isinstance(structure, list | tuple):
-        return [leaf for item in structure for leaf in flatten(item)]
-    return [structure]
-
-
-def map_structure(fn: Any, structure: Any) -> Any:
-    """``structure`` with ``fn`` applied to every leaf (lists stay lists, tuples tuples)."""
-    if isinstance(structure, dict):
-        return {key: map_structure(fn, value) for key, value in structure.items()}
-    if isinstance(structure, list):
-        return [map_structure(fn, item) for item in structure]
-    if isinstance(structure, tuple):
-        return tuple(map_structure(fn, item) for item in structure)
-    return fn(structure)
 
 
 def is_symbolic(inputs: Any) -> bool:

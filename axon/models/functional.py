@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from axon.engine import Tensor
+from axon.engine.nest import flatten, map_structure, pack_as
 from axon.layers.base import Layer
 from axon.layers.input_layer import InputLayer
-from axon.layers.symbolic import KerasTensor, Node, flatten, map_structure, shape_text
+from axon.layers.symbolic import KerasTensor, Node, shape_text
 
 
 class FunctionalGraph:
@@ -133,8 +134,7 @@ class FunctionalGraph:
 
     def pack_outputs(self, flat: list) -> Any:
         """``flat`` outputs in the structure of the model's ``outputs``."""
-        iterator = iter(flat)
-        return map_structure(lambda _: next(iterator), self.outputs)
+        return pack_as(self.outputs, flat)
 
 
 def _unique(names: list[str]) -> list[str]:

@@ -6,8 +6,9 @@ import os
 from typing import Any
 
 from axon import backend
+from axon.engine.nest import map_structure
 from axon.layers.base import Layer
-from axon.layers.symbolic import is_symbolic, map_structure, shape_text
+from axon.layers.symbolic import is_symbolic, shape_text
 from axon.models.functional import FunctionalGraph, graph_config, graph_from_config
 from axon.saving import load_arrays, save_arrays
 from axon.training import Trainer
