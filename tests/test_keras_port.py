@@ -56,9 +56,14 @@ KERAS3_PROGRAM = textwrap.dedent("""
 
 
 def port(source: str) -> str:
-    """The textual port: tensorflow becomes axon, then every keras namespace becomes axon."""
+    """The textual port: tensorflow becomes axon, then every keras namespace becomes axon.
+
+    ``import tensorflow as tf`` becomes ``import axon``, so what remains of ``tf.`` (e.g.
+    ``tf.GradientTape``) becomes ``axon.`` too.
+    """
     source = source.replace("import tensorflow as tf", "import axon")
     source = source.replace("tensorflow.keras", "axon").replace("tf.keras", "axon")
+    source = re.sub(r"\btf\.", "axon.", source)
     return re.sub(r"\bkeras\b", "axon", source)
 
 

@@ -11,10 +11,10 @@ def get_learning_rate(optimizer: Any) -> float:
     if optimizer is None or not hasattr(optimizer, "learning_rate"):
         raise ValueError("The model's optimizer must have a `learning_rate` attribute (compile the "
                          f"model first). Received: optimizer={optimizer!r}")
+    if hasattr(optimizer, "current_learning_rate"):
+        return float(optimizer.current_learning_rate())
     learning_rate = optimizer.learning_rate
     if callable(learning_rate):
-        if hasattr(optimizer, "current_learning_rate"):
-            return float(optimizer.current_learning_rate())
         return float(learning_rate(getattr(optimizer, "iterations", 0)))
     return float(learning_rate)
 
@@ -26,7 +26,8 @@ def set_learning_rate(optimizer: Any, value: Any, who: str) -> float:
         TypeError: when the optimizer follows a schedule (a schedule is not overwritten).
         ValueError: when ``value`` is not a finite non-negative number.
     """
-    if callable(getattr(optimizer, "learning_rate", None)):
+    given = getattr(optimizer, "learning_rate_schedule", getattr(optimizer, "learning_rate", None))
+    if callable(given):
         raise TypeError(f"{who} sets the learning rate, but this optimizer was created with a "
                         "schedule as its learning_rate; use a float learning_rate with "
                         f"{who}, or the schedule alone.")

@@ -143,6 +143,12 @@ class Tensor:
         """The single value of a one-element tensor as a Python number."""
         return self.data.item()
 
+    def __float__(self) -> float:
+        return float(self.data.item())
+
+    def __int__(self) -> int:
+        return int(self.data.item())
+
     def detach(self) -> Tensor:
         """The same values, cut from the graph (no gradient flows through)."""
         return Tensor._from_op(self.data, None)

@@ -87,6 +87,16 @@ class Model(Trainer, Layer):
 
     # ---- the forward pass ---------------------------------------------------------------------
     @property
+    def inputs(self) -> list | None:
+        """A functional model's symbolic input tensors (``None`` for a subclassed model)."""
+        return list(self._graph.input_tensors) if self._graph is not None else None
+
+    @property
+    def outputs(self) -> list | None:
+        """A functional model's symbolic output tensors (``None`` for a subclassed model)."""
+        return list(self._graph.output_tensors) if self._graph is not None else None
+
+    @property
     def input_names(self) -> list[str]:
         return self._graph.input_names if self._graph is not None else ["input"]
 

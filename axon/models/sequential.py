@@ -102,6 +102,26 @@ class Sequential(Model):
             shape = infer_output_shape(layer, shape)
         return shape
 
+    @property
+    def inputs(self) -> list | None:
+        """The symbolic input (``None`` until the input shape is known)."""
+        if self._input_layer is None:
+            return None
+        nodes = self._input_layer.inbound_nodes
+        if nodes:
+            return [nodes[0].outputs]
+        return [KerasTensor((None,) + tuple(self._input_layer.shape), self._input_layer.dtype,
+                            self._input_layer)]
+
+    @property
+    def outputs(self) -> list | None:
+        """A symbolic tensor with the output's shape (``None`` until the model is built)."""
+        shapes = getattr(self, "_layer_shapes", None)
+        if not shapes or not self._layers:
+            return None
+        last = self._layers[-1]
+        return [KerasTensor(shapes[id(last)], self.dtype, last)]
+
     def layer_output_shape(self, layer: Layer) -> Any:
         """The output shape of ``layer`` in this stack (``None`` before the model is built)."""
         return getattr(self, "_layer_shapes", {}).get(id(layer))

@@ -106,8 +106,14 @@ class Optimizer:
 
     # ---- learning rate ------------------------------------------------------------------------
     @property
-    def learning_rate(self) -> Any:
-        """The learning rate as given: a float, a schedule or a callable (see ``current_learning_rate``)."""
+    def learning_rate(self) -> float:
+        """The learning rate now, as a float: a schedule is evaluated at the current step, as
+        Keras 3 reports it. The schedule itself is ``learning_rate_schedule``."""
+        return self.current_learning_rate()
+
+    @property
+    def learning_rate_schedule(self) -> Any:
+        """What ``learning_rate`` was set to: a float, a schedule or a callable."""
         return self._learning_rate
 
     @learning_rate.setter
@@ -121,9 +127,9 @@ class Optimizer:
                             "learning_rate, so it cannot be set to a number (as in Keras). Create the "
                             "optimizer with a float learning_rate instead. "
                             f"Received: learning_rate={value!r}")
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0 \
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0 \
                 or not math.isfinite(value):
-            raise ValueError(f"{type(self).__name__} expects a positive learning_rate. "
+            raise ValueError(f"{type(self).__name__} expects a non-negative learning_rate. "
                              f"Received: learning_rate={value!r}")
         self._learning_rate = float(value)
 

@@ -262,8 +262,9 @@ class Trainer(LossAndMetrics, Standardizer):
     # ---- one batch ----------------------------------------------------------------------------
     def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                        class_weight: dict | None = None, return_dict: bool = False) -> Any:
-        """One gradient step on a single batch; returns the loss (and metrics)."""
+        """One gradient step on a single batch; returns that batch's loss (and metrics)."""
         self._require_compiled("train_on_batch")
+        self.reset_metrics()  # as Keras 3: the values of this batch, not running means
         if class_weight is not None:
             self._check_class_weight(class_weight)
         self._class_weight = class_weight

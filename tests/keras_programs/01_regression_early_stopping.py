@@ -3,8 +3,8 @@
 Learning outcome: the test error is a small fraction of the target's variance, and
 EarlyStopping(restore_best_weights=True) leaves the model at its best validation epoch.
 """
-import numpy as np
 import keras
+import numpy as np
 from keras import layers
 
 keras.utils.set_random_seed(1)

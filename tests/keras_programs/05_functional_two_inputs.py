@@ -42,7 +42,7 @@ by_name = model.evaluate({"measurements": m_test, "group": g_test}, y_test, verb
 scrambled = model.evaluate([m_test, g_test[rng.permutation(len(g_test))]], y_test, verbose=0)[1]
 print(f"accuracy {accuracy:.4f} (dict inputs {by_name['accuracy']:.4f}), scrambled group {scrambled:.4f}")
 
-assert [t.name for t in model.inputs] == ["measurements", "group"] or len(model.inputs) == 2
+assert len(model.inputs) == 2 and model.count_params() > 0
 assert accuracy > 0.93, accuracy
 assert abs(by_name["accuracy"] - accuracy) < 1e-6
 assert scrambled < 0.7, scrambled

@@ -209,3 +209,20 @@ def test_custom_layer_loads_only_when_registered_or_given(tmp_path):
     loaded = axon.models.load_model(path, custom_objects={"Scale": Scale})
     x = np.ones((1, 2), "float32")
     np.testing.assert_array_equal(model.predict(x, verbose=0), loaded.predict(x, verbose=0))
+
+
+def test_inputs_and_outputs_are_the_symbolic_tensors():
+    model = _two_in_two_out()
+    assert [t.shape for t in model.inputs] == [(None, 3), (None, 2)]
+    assert [t.shape for t in model.outputs] == [(None, 1), (None, 3)]
+    stack = axon.Sequential([axon.Input(shape=(5,)), Dense(2)])
+    assert stack.inputs[0].shape == (None, 5) and stack.outputs[0].shape == (None, 2)
+
+
+def test_train_on_batch_returns_that_batch_loss_as_keras_3():
+    model = axon.Sequential([axon.Input(shape=(1,)), Dense(1, kernel_initializer="zeros")])
+    model.compile(axon.optimizers.SGD(learning_rate=1e-12), loss="mse")
+    ones = np.ones((4, 1), "float32")
+    assert model.train_on_batch(ones, ones) == pytest.approx(1.0)
+    assert model.train_on_batch(ones, 3 * ones) == pytest.approx(9.0)
+    assert float(axon.Tensor(2.5)) == 2.5 and int(axon.Tensor(3.0)) == 3

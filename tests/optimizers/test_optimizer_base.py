@@ -158,10 +158,16 @@ def test_unknown_keyword_raises_type_error(cls):
         cls(decay_rate=0.1)
 
 
-@pytest.mark.parametrize("value", [0, 0.0, -0.1, "fast", None, float("nan")])
+@pytest.mark.parametrize("value", [-0.1, -1, "fast", None, float("nan")])
 def test_bad_learning_rate(value):
-    with pytest.raises(ValueError, match=r"positive learning_rate\. Received: learning_rate="):
+    with pytest.raises(ValueError, match=r"non-negative learning_rate\. Received: learning_rate="):
         SGD(learning_rate=value)
+
+
+def test_zero_learning_rate_is_accepted_as_in_keras():
+    w = axon.Variable(numpy.array([1.0]))
+    SGD(learning_rate=0.0).apply([numpy.array([5.0])], [w])
+    assert w.numpy().tolist() == [1.0]
 
 
 @pytest.mark.parametrize("value", [1, numpy.float64(0.1), numpy.float32(0.1)],
