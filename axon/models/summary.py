@@ -196,7 +196,8 @@ def _totals(model: Any) -> list[str]:
             getattr(optimizer, "_slots", None) or getattr(optimizer, "iterations", 0)):
         arrays = [a for slots in optimizer._slots.values() for a in slots.values()]
         count, size = 1, 4  # the step counter: an int32, as Keras keeps it on JAX and PyTorch
-        if not callable(getattr(optimizer, "learning_rate_schedule", optimizer.learning_rate)):  # a number is a variable; a schedule is not
+        given = getattr(optimizer, "learning_rate_schedule", optimizer.learning_rate)
+        if not callable(given):  # a number is a variable; a schedule is not
             count, size = count + 1, size + _itemsize(backend.floatx())
         counts.append(count + sum(int(a.size) for a in arrays))
         sizes.append(size + sum(int(a.size) * _itemsize(a.dtype) for a in arrays))

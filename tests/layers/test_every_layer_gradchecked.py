@@ -6,11 +6,11 @@ other test files; this one guarantees that none is forgotten.
 """
 import numpy as np
 import pytest
+from layer_testing import layer_gradcheck
 
 import axon
 from axon import layers
 from axon.layers.input_layer import InputLayer
-from layer_testing import layer_gradcheck
 
 RNG = np.random.default_rng(0)
 # class name -> (constructor kwargs, list of input shapes or an integer input, multi-input?)
@@ -61,7 +61,7 @@ def test_layer_gradcheck_in_float64(name):
         inputs = [RNG.normal(size=shape) for shape in shapes]
         multi = len(inputs) > 1
         layer(inputs if multi else inputs[0], training=training)
-        reseed = (lambda: setattr(layer, "_rng", axon.backend.make_rng(1))) \
+        reseed = (lambda layer=layer: setattr(layer, "_rng", axon.backend.make_rng(1))) \
             if name == "Dropout" else None
         assert layer_gradcheck(layer, *inputs, training=training, multi=multi,
                                before_call=reseed), (name, training)
