@@ -18,8 +18,14 @@ def test_lookup_is_case_insensitive():
 def test_error_names_kind_identifier_and_every_known_name_sorted():
     with pytest.raises(ValueError) as info:
         resolve("Adamw", KNOWN, "optimizer")
-    assert str(info.value) == ("Unknown optimizer: 'Adamw'. "
+    assert str(info.value) == ("Unknown optimizer: 'Adamw'. Did you mean 'adam'? "
                                "Known optimizer names: adam, rmsprop, sgd.")
+
+
+def test_no_suggestion_when_nothing_is_close():
+    with pytest.raises(ValueError) as info:
+        resolve("xyz", KNOWN, "optimizer")
+    assert "Did you mean" not in str(info.value)
 
 
 def test_non_string_identifiers():
