@@ -6,6 +6,7 @@ then calls ``call``. Shapes given to ``build`` and ``compute_output_shape`` incl
 """
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any
 
@@ -63,12 +64,18 @@ class Layer:
         """The layer's math on a batch. Subclasses override it."""
         raise NotImplementedError(f"Layer {type(self).__name__} does not implement call().")
 
-    def __call__(self, inputs: Any, training: bool = False, **kwargs: Any) -> Any:
+    def __call__(self, inputs: Any, training: bool = False, mask: Any = None,
+                 **kwargs: Any) -> Any:
         """Check and convert ``inputs``, build on first call, run ``call``.
 
         ``inputs`` may be a tensor, an array, or a list of them (merging layers). Called on
         symbolic tensors (``axon.Input``), the call is recorded for a functional model instead.
+        ``mask`` (a boolean array, ``True`` where a time step is real) reaches ``call`` only
+        when ``call`` takes a ``mask`` argument; models pass each layer the mask that
+        ``compute_mask`` of the previous layer gave.
         """
+        if mask is not None and call_accepts_mask(type(self)):
+            kwargs["mask"] = mask
         if is_symbolic(inputs):
             if training:
                 kwargs["training"] = training
@@ -134,6 +141,17 @@ class Layer:
     def compute_output_shape(self, input_shape: Any) -> Any:
         """The output shape for ``input_shape`` (batch axis included). Default: unchanged."""
         return tuple(input_shape)
+
+    #: Whether the layer passes a time-step mask on unchanged (Keras's ``supports_masking``).
+    supports_masking: bool = False
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The mask of the output: the input's mask when ``supports_masking``, else ``None``.
+
+        Layers that make a mask (Embedding with ``mask_zero``, Masking) or change the time axis
+        override it.
+        """
+        return mask if self.supports_masking else None
 
     # ---- weights -----------------------------------------------------------------------------
     def add_weight(self, name: str, shape: tuple, initializer: Any = "glorot_uniform",
@@ -287,3 +305,16 @@ def _check_one(layer_name: str, index: int, expected: tuple, shape: tuple) -> No
 
 def _regularizer(identifier: Any) -> Any:
     return None if identifier is None else regularizers_module.get(identifier)
+
+
+_MASK_ARGUMENT: dict[type, bool] = {}
+
+
+def call_accepts_mask(cls: type) -> bool:
+    """Whether ``cls.call`` takes a ``mask`` argument (looked up once per class)."""
+    if cls not in _MASK_ARGUMENT:
+        try:
+            _MASK_ARGUMENT[cls] = "mask" in inspect.signature(cls.call).parameters
+        except (TypeError, ValueError):
+            _MASK_ARGUMENT[cls] = False
+    return _MASK_ARGUMENT[cls]

@@ -42,6 +42,8 @@ class Dense(Layer):
         (1, 3)
     """
 
+    supports_masking = True  # elementwise along time: a mask passes through
+
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
                  kernel_regularizer: Any = None, bias_regularizer: Any = None,
@@ -111,6 +113,8 @@ class Activation(Layer):
         [[0.0, 1.0]]
     """
 
+    supports_masking = True  # elementwise along time: a mask passes through
+
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -157,6 +161,8 @@ class Dropout(Layer):
         >>> sorted(set(layer(axon.Tensor([[1.0] * 8]), training=True).numpy().ravel().tolist()))
         [0.0, 2.0]
     """
+
+    supports_masking = True  # elementwise along time: a mask passes through
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
                  **kwargs: Any) -> None:

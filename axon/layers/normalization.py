@@ -98,6 +98,8 @@ class BatchNormalization(Layer):
         ([-0.9995, 0.9995], [1.0])
     """
 
+    supports_masking = True  # elementwise along time: a mask passes through
+
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
                  center: bool = True, scale: bool = True, beta_initializer: Any = "zeros",
                  gamma_initializer: Any = "ones", moving_mean_initializer: Any = "zeros",
@@ -215,6 +217,8 @@ class LayerNormalization(Layer):
         >>> y.numpy().tolist()
         [[-1.0, 1.0]]
     """
+
+    supports_masking = True  # elementwise along time: a mask passes through
 
     def __init__(self, axis: Any = -1, epsilon: float = 1e-3, center: bool = True,
                  scale: bool = True, beta_initializer: Any = "zeros", gamma_initializer: Any = "ones",

@@ -123,13 +123,24 @@ class FunctionalGraph:
     def run(self, inputs: list[Tensor], training: bool) -> list[Tensor]:
         """Replay every node on real tensors; ``inputs`` in the order of ``input_tensors``."""
         values = {id(t): value for t, value in zip(self.input_tensors, inputs)}
+        masks: dict[int, Any] = {}  # time-step masks travel beside the values they belong to
         for node in self.nodes:
             arguments = map_structure(lambda t: values[id(t)], node.inputs)
+            mask = map_structure(lambda t: masks.get(id(t)), node.inputs)
+            if all(m is None for m in flatten(mask)):
+                mask = None
             kwargs = dict(node.call_kwargs)
             kwargs.setdefault("training", training)
-            results = node.layer(arguments, **kwargs)
-            for symbolic, value in zip(flatten(node.outputs), flatten(results)):
+            mask = kwargs.pop("mask", mask)  # a mask given when the graph was built wins
+            results = node.layer(arguments, mask=mask, **kwargs)
+            out_masks = node.layer.compute_mask(arguments, mask)
+            outputs = flatten(node.outputs)
+            out_masks = flatten(out_masks) if isinstance(out_masks, list | tuple) \
+                else [out_masks] * len(outputs)
+            for symbolic, value, out_mask in zip(outputs, flatten(results), out_masks):
                 values[id(symbolic)] = value
+                if out_mask is not None:
+                    masks[id(symbolic)] = out_mask
         return [values[id(t)] for t in self.output_tensors]
 
     def pack_outputs(self, flat: list) -> Any:

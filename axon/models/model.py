@@ -7,7 +7,7 @@ from typing import Any
 
 from axon import backend
 from axon.engine.nest import map_structure
-from axon.layers.base import Layer
+from axon.layers.base import Layer, call_accepts_mask
 from axon.layers.symbolic import is_symbolic, shape_text
 from axon.models.functional import FunctionalGraph, graph_config, graph_from_config
 from axon.saving import load_arrays, save_arrays
@@ -105,9 +105,12 @@ class Model(Trainer, Layer):
         """Names of the outputs: a functional model's output layers (or dict keys)."""
         return self._graph.output_names if self._graph is not None else ["output"]
 
-    def __call__(self, inputs: Any, training: bool = False, **kwargs: Any) -> Any:
+    def __call__(self, inputs: Any, training: bool = False, mask: Any = None,
+                 **kwargs: Any) -> Any:
         if is_symbolic(inputs):
-            return Layer.__call__(self, inputs, training=training, **kwargs)
+            return Layer.__call__(self, inputs, training=training, mask=mask, **kwargs)
+        if mask is not None and call_accepts_mask(type(self)):
+            kwargs["mask"] = mask
         if self._graph is not None:
             return self.call(self._arrange_inputs(inputs), training=training, **kwargs)
         inputs = map_structure(self._convert_input, inputs)

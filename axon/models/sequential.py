@@ -139,9 +139,9 @@ class Sequential(Model):
             self._check_model_input(inputs.data, "call", "inputs")
         elif not getattr(self, "_layer_shapes", None):  # first call: build from the data
             self.build((None,) + tuple(inputs.shape[1:]))
-        x = inputs
+        x, mask = inputs, None
         for layer in self._layers:
-            x = layer(x, training=training)
+            x, mask = layer(x, training=training, mask=mask), layer.compute_mask(x, mask)
         return x
 
     def get_config(self) -> dict:

@@ -101,3 +101,28 @@ def test_custom_layer_without_compute_output_shape_works_in_a_functional_model()
     assert doubled.shape == (None, 6)
     model = axon.Model(inputs, Dense(1)(doubled))
     assert model.predict(np.ones((2, 3)), verbose=0).shape == (2, 1)
+
+
+class _MaskedMean(Layer):
+    """Mean over time of the real (unmasked) steps: ``sum_t m_t x_t / sum_t m_t``."""
+
+    def call(self, inputs, training=False, mask=None):
+        if mask is None:
+            return F.mean(inputs, axis=1)
+        weights = axon.Tensor(mask.astype(inputs.dtype)[..., None])
+        return F.sum(inputs * weights, axis=1) / F.sum(weights, axis=1)
+
+
+def test_masks_travel_from_embedding_through_sequential_and_functional_models():
+    tokens = np.array([[3, 1, 0, 0], [2, 2, 2, 0]])
+    embedding = axon.layers.Embedding(5, 2, mask_zero=True, name="emb")
+    stack = axon.Sequential([axon.Input(shape=(4,)), embedding, Dense(2, name="proj"),
+                             _MaskedMean()])
+    vectors = (embedding(tokens).numpy() @ stack.layers[1].kernel.numpy()
+               + stack.layers[1].bias.numpy())
+    expected = np.stack([vectors[0, :2].mean(axis=0), vectors[1, :3].mean(axis=0)])
+    np.testing.assert_allclose(stack.predict(tokens, verbose=0), expected, rtol=1e-5)
+
+    inputs = axon.Input(shape=(4,), dtype="int64")
+    graph = axon.Model(inputs, _MaskedMean()(stack.layers[1](embedding(inputs))))
+    np.testing.assert_allclose(graph.predict(tokens, verbose=0), expected, rtol=1e-5)
