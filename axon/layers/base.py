@@ -202,9 +202,25 @@ class Layer:
             for weight in layer._weights:
                 weight.trainable = bool(value)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Layers held in attributes (alone or in a list/tuple) are sub-layers: their weights and
+        # losses are this layer's too, as in Keras.
+        if isinstance(value, Layer) or (isinstance(value, list | tuple) and value and all(
+                isinstance(item, Layer) for item in value)):
+            tracked = self.__dict__.setdefault("_tracked", [])
+            for layer in (value,) if isinstance(value, Layer) else value:
+                if layer is not self and not any(layer is known for known in tracked):
+                    tracked.append(layer)
+        object.__setattr__(self, name, value)
+
     def _flatten_layers(self) -> list[Layer]:
-        """This layer and every layer inside it (a model overrides this)."""
-        return [self]
+        """This layer and every layer inside it, each once (a model may override this)."""
+        result = [self]
+        for layer in self.__dict__.get("_tracked", []):
+            for inner in layer._flatten_layers():
+                if not any(inner is known for known in result):
+                    result.append(inner)
+        return result
 
     @property
     def weights(self) -> list[Variable]:

@@ -62,13 +62,6 @@ class Model(Trainer, Layer):
             self._graph = FunctionalGraph(inputs, outputs, self.name)
             self.built = True
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, Layer) and name not in ("_tracked",):
-            tracked = self.__dict__.setdefault("_tracked", [])
-            if value not in tracked:
-                tracked.append(value)
-        object.__setattr__(self, name, value)
-
     @property
     def layers(self) -> list[Layer]:
         """The model's sub-layers: a functional model's in graph order (inputs first), a
@@ -78,10 +71,11 @@ class Model(Trainer, Layer):
         return list(self.__dict__.get("_tracked", []))
 
     def _flatten_layers(self) -> list[Layer]:
-        result = [self]
-        for layer in self.layers:
+        """The model, its layers (graph, stack or attributes) and theirs, each once."""
+        result: list[Layer] = [self]
+        for layer in list(self.layers) + list(self.__dict__.get("_tracked", [])):
             for inner in layer._flatten_layers():
-                if inner not in result:
+                if not any(inner is known for known in result):
                     result.append(inner)
         return result
 

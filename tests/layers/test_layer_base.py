@@ -126,3 +126,28 @@ def test_masks_travel_from_embedding_through_sequential_and_functional_models():
     inputs = axon.Input(shape=(4,), dtype="int64")
     graph = axon.Model(inputs, _MaskedMean()(stack.layers[1](embedding(inputs))))
     np.testing.assert_allclose(graph.predict(tokens, verbose=0), expected, rtol=1e-5)
+
+
+def test_sub_layers_of_a_custom_layer_are_tracked_alone_or_in_lists():
+    class Block(Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.first = Dense(4, kernel_regularizer="l2")
+            self.rest = [Dense(4), Dense(2)]
+
+        def call(self, x, training=False):
+            x = self.first(x)
+            for layer in self.rest:
+                x = layer(x)
+            return x
+
+    block = Block()
+    block(np.ones((1, 3), "float32"))
+    assert len(block.trainable_weights) == 6 and len(block.losses) == 1
+    model = axon.Sequential([axon.Input(shape=(3,)), block])
+    model.compile(axon.optimizers.SGD(learning_rate=0.1), loss="mse")
+    before = [w.copy() for w in block.get_weights()]
+    model.fit(np.ones((8, 3)), np.zeros((8, 2)), epochs=1, verbose=0)
+    assert all(not np.array_equal(a, b) for a, b in zip(before, block.get_weights()))
+    block.trainable = False
+    assert model.trainable_weights == []
