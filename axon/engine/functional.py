@@ -129,6 +129,72 @@ def matmul(a: TensorLike, b: TensorLike) -> Tensor:
     return ops.MatMul.apply(*_pair(a, b))
 
 
+# ---- convolution -------------------------------------------------------------------------------
+def _to_channels_last(x: Tensor, data_format: str, name: str) -> Tensor:
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"{name} expects data_format 'channels_last' or 'channels_first'. "
+                         f"Received: data_format={data_format!r}")
+    if x.ndim < 3:
+        raise ValueError(f"{name} expects an input of rank >= 3 (batch, ..., channels). "
+                         f"Received: shape={x.shape}")
+    return x if data_format == "channels_last" else transpose(x, (0, *range(2, x.ndim), 1))
+
+
+def _from_channels_last(y: Tensor, data_format: str) -> Tensor:
+    return y if data_format == "channels_last" else transpose(y, (0, y.ndim - 1, *range(1, y.ndim - 1)))
+
+
+def conv(x: TensorLike, kernel: TensorLike, bias: TensorLike | None = None, strides: Any = 1,
+         padding: str = "valid", dilation_rate: Any = 1, groups: int = 1,
+         data_format: str = "channels_last") -> Tensor:
+    """N-d convolution (1-D, 2-D, 3-D; cross-correlation, as in Keras) through im2col + matmul.
+
+    ``y[n, i, j, o] = sum_{a, b, c} x[n, i*s + a*d, j*s + b*d, c] W[a, b, c, o] + b[o]`` on the
+    zero-padded ``x`` (``padding`` 'valid', 'same' or 'causal', as Keras pads). ``kernel`` has
+    shape ``(*kernel_size, C/groups, O)``. Gradients: ``dL/dW = P^T g`` (``P`` the im2col
+    matrix), ``dL/dx = col2im(g W^T)`` and ``dL/db = sum g``; see :class:`axon.engine.ops.Conv`.
+
+    Example:
+        >>> import axon, numpy as np
+        >>> from axon.engine import functional as F
+        >>> x = axon.Tensor(np.arange(5.0).reshape(1, 5, 1))
+        >>> F.conv(x, np.ones((2, 1, 1))).numpy()[0, :, 0].tolist()
+        [1.0, 3.0, 5.0, 7.0]
+    """
+    x = _to_channels_last(as_tensor(x), data_format, "conv")
+    kernel = as_tensor(kernel, x)
+    attributes = ops.conv.conv_attributes(x.shape, kernel.shape, strides, padding, dilation_rate, groups)
+    inputs = (x, kernel) if bias is None else (x, kernel, as_tensor(bias, x))
+    y = ops.Conv.apply(*inputs, **attributes)
+    return _from_channels_last(y, data_format)
+
+
+def conv_transpose(x: TensorLike, kernel: TensorLike, bias: TensorLike | None = None,
+                   strides: Any = 1, padding: str = "valid", output_padding: Any = None,
+                   dilation_rate: Any = 1, data_format: str = "channels_last") -> Tensor:
+    """N-d transposed convolution, the gradient of :func:`conv` w.r.t. its input, as Keras sizes it.
+
+    ``kernel`` has Keras's shape ``(*kernel_size, filters, in_channels)``. Each input pixel adds
+    ``x[n, i, j, :] @ W[a, b]^T`` at output position ``(i*s + a*d, j*s + b*d)``, then the result is
+    cropped to Keras's output size (``padding``, ``output_padding``) and ``bias`` added. Gradients:
+    ``dL/dx = P W`` and ``dL/dW = P^T x`` with ``P`` the im2col matrix of ``g``; ``dL/db = sum g``.
+
+    Example:
+        >>> import axon, numpy as np
+        >>> from axon.engine import functional as F
+        >>> x = axon.Tensor(np.array([[[1.0], [2.0]]]))
+        >>> F.conv_transpose(x, np.ones((2, 1, 1)), strides=2).numpy()[0, :, 0].tolist()
+        [1.0, 1.0, 2.0, 2.0]
+    """
+    x = _to_channels_last(as_tensor(x), data_format, "conv_transpose")
+    kernel = as_tensor(kernel, x)
+    attributes = ops.conv.conv_transpose_attributes(x.shape, kernel.shape, strides, padding,
+                                                    output_padding, dilation_rate)
+    inputs = (x, kernel) if bias is None else (x, kernel, as_tensor(bias, x))
+    y = ops.ConvTranspose.apply(*inputs, **attributes)
+    return _from_channels_last(y, data_format)
+
+
 # ---- reductions --------------------------------------------------------------------------------
 def _axis(axis: Any) -> Any:
     return tuple(axis) if isinstance(axis, list) else axis
@@ -243,6 +309,63 @@ def concatenate(tensors: list[TensorLike], axis: int = 0) -> Tensor:
 def stack(tensors: list[TensorLike], axis: int = 0) -> Tensor:
     """Join same-shaped tensors along a new ``axis`` (composite: expand_dims + concatenate)."""
     return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
+
+
+# ---- pooling -----------------------------------------------------------------------------------
+def _pool_arguments(x: Tensor, pool_size: Any, strides: Any, padding: str, data_format: str,
+                    name: str) -> dict:
+    """The pooling primitives' attributes: per-axis tuples, ``(before, after)`` pads and the
+    spatial axes (all but batch and channels) of an ``x`` laid out as ``data_format`` says."""
+    spatial = x.ndim - 2
+    if spatial < 1:
+        raise ValueError(f"{name} expects an input of rank >= 3 (batch, ..., channels). "
+                         f"Received: shape={x.shape}")
+    pool_size = (pool_size,) * spatial if isinstance(pool_size, int) else tuple(pool_size)
+    strides = pool_size if strides is None else strides
+    strides = (strides,) * spatial if isinstance(strides, int) else tuple(strides)
+    if len(pool_size) != spatial or len(strides) != spatial or min(pool_size + strides) < 1:
+        raise ValueError(f"{name} expects pool_size and strides of {spatial} positive integers. "
+                         f"Received: pool_size={pool_size}, strides={strides}")
+    if padding not in ("valid", "same") or data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"{name} expects padding 'valid' or 'same' and data_format "
+                         f"'channels_last' or 'channels_first'. Received: padding={padding!r}, "
+                         f"data_format={data_format!r}")
+    axes = tuple(range(1, 1 + spatial)) if data_format == "channels_last" else tuple(
+        range(2, 2 + spatial))
+    lengths = tuple(x.shape[a] for a in axes)
+    if padding == "valid" and any(k > n for k, n in zip(pool_size, lengths)):
+        raise ValueError(f"{name}: pool_size={pool_size} is larger than the spatial size "
+                         f"{lengths} of the input with padding='valid'. Received: shape={x.shape}")
+    pads = tuple(ops.pooling.same_padding(n, k, s) if padding == "same" else (0, 0)
+                 for n, k, s in zip(lengths, pool_size, strides))
+    return {"pool_size": pool_size, "strides": strides, "padding": pads, "axes": axes}
+
+
+def max_pool(x: TensorLike, pool_size: Any, strides: Any = None, padding: str = "valid",
+             data_format: str = "channels_last") -> Tensor:
+    """Maximum over windows of ``pool_size`` moved by ``strides`` (default: ``pool_size``) over
+    the spatial axes (1-D, 2-D, ...); ``padding='same'`` pads as Keras does (with ``-inf``).
+    The gradient goes to each window's first maximum (see :class:`axon.engine.ops.MaxPool`).
+
+    Example:
+        >>> import axon, numpy as np
+        >>> from axon.engine import functional as F
+        >>> F.max_pool(axon.Tensor(np.arange(8.0).reshape(1, 4, 2)), 2).numpy()[0].tolist()
+        [[2.0, 3.0], [6.0, 7.0]]
+    """
+    x = as_tensor(x)
+    return ops.MaxPool.apply(x, **_pool_arguments(x, pool_size, strides, padding, data_format,
+                                                  "max_pool"))
+
+
+def avg_pool(x: TensorLike, pool_size: Any, strides: Any = None, padding: str = "valid",
+             data_format: str = "channels_last") -> Tensor:
+    """Mean over windows of ``pool_size`` moved by ``strides`` (default: ``pool_size``) over the
+    spatial axes; with ``padding='same'`` each window is divided by its number of real
+    (unpadded) entries, as in Keras. Gradient: ``g / count`` to every entry of the window."""
+    x = as_tensor(x)
+    return ops.AvgPool.apply(x, **_pool_arguments(x, pool_size, strides, padding, data_format,
+                                                  "avg_pool"))
 
 
 # ---- normalization -----------------------------------------------------------------------------

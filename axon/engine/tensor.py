@@ -419,7 +419,7 @@ class Variable(Tensor):
 
     def assign(self, value: Any) -> None:
         """Replace the value in place (same shape), keeping the variable's dtype."""
-        array = _to_array(value.data if isinstance(value, Tensor) else value)
+        array = _to_array(value.data if isinstance(value, Tensor) else value, self.dtype)
         if array.shape != self.data.shape:
             raise ValueError(f"Variable {self.name!r} has shape {self.data.shape}; "
                              f"cannot assign a value of shape {array.shape}.")

@@ -1,8 +1,23 @@
 """Layers: the building blocks of models."""
+from axon.layers.attention import MultiHeadAttention
+from axon.layers.augmentation import RandomFlip, RandomRotation, RandomTranslation, RandomZoom
 from axon.layers.base import Layer
+from axon.layers.convolutional import (
+    Conv1D,
+    Conv1DTranspose,
+    Conv2D,
+    Conv2DTranspose,
+    Conv3D,
+    Conv3DTranspose,
+    DepthwiseConv1D,
+    DepthwiseConv2D,
+    SeparableConv1D,
+    SeparableConv2D,
+)
 from axon.layers.core import Activation, Dense, Dropout
 from axon.layers.embedding import Embedding
 from axon.layers.input_layer import Input, InputLayer, KerasTensor
+from axon.layers.masking import Masking
 from axon.layers.merging import (
     Add,
     Average,
@@ -14,10 +29,40 @@ from axon.layers.merging import (
     Subtract,
 )
 from axon.layers.normalization import BatchNormalization, LayerNormalization
+from axon.layers.pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
+from axon.layers.preprocessing import Normalization, Rescaling
+from axon.layers.recurrent import GRU, LSTM, SimpleRNN
 from axon.layers.reshaping import Flatten, Reshape
 from axon.layers.serialization import deserialize, register_keras_serializable, serialize
+from axon.layers.spatial import (
+    Cropping1D,
+    Cropping2D,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+)
+from axon.layers.wrappers import Bidirectional, TimeDistributed
 
 __all__ = ["Layer", "Dense", "Activation", "Dropout", "Flatten", "Reshape", "Input", "InputLayer",
            "KerasTensor", "BatchNormalization", "LayerNormalization", "Embedding", "Add",
            "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
+           "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
+           "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D",
+           "GlobalAveragePooling2D", "UpSampling1D", "UpSampling2D", "ZeroPadding1D",
+           "ZeroPadding2D", "Cropping1D", "Cropping2D",
+           "Conv1D", "Conv2D", "Conv3D", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D",
+           "SeparableConv2D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
+           "SimpleRNN", "LSTM", "GRU", "Masking", "Bidirectional", "TimeDistributed",
+           "MultiHeadAttention", "Rescaling", "Normalization", "RandomFlip", "RandomTranslation",
+           "RandomRotation", "RandomZoom",
            "serialize", "deserialize", "register_keras_serializable"]

@@ -35,7 +35,7 @@ def save_arrays(path: str | os.PathLike, arrays: dict[str, Any],
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
     blobs, offset = [], 0
     for name, value in arrays.items():
-        array = numpy.ascontiguousarray(value)
+        array = numpy.asarray(value, order="C")  # keeps 0-d arrays 0-d
         dtype = array.dtype.newbyteorder("<") if array.dtype.byteorder == ">" else array.dtype
         if numpy.dtype(dtype) not in _NAMES:
             raise TypeError(f"Cannot store array {name!r} of dtype {array.dtype}.")

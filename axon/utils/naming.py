@@ -10,7 +10,7 @@ _counters: dict[str, int] = defaultdict(int)
 def to_snake_case(name: str) -> str:
     """``'BatchNormalization'`` -> ``'batch_normalization'``."""
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(prefix: str) -> str:

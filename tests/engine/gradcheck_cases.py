@@ -176,6 +176,28 @@ def case_normalize():
     _check(lambda x: F.standardize(x, axis=-1, epsilon=0.5), _u(2, 5))
 
 
+def case_max_pool():
+    x = (_rng.permutation(2 * 5 * 4 * 3) * 0.1).reshape(2, 5, 4, 3)  # distinct: no ties
+    _check(lambda x: F.max_pool(x, (3, 2), strides=(2, 1), padding="same"), x)
+    _check(lambda x: F.max_pool(x, 2, data_format="channels_first"), x)
+
+
+def case_avg_pool():
+    _check(lambda x: F.avg_pool(x, (3, 2), strides=(2, 1), padding="same"), _u(2, 5, 4, 3))
+    _check(lambda x: F.avg_pool(x, 2, strides=1, data_format="channels_first"), _u(2, 3, 4))
+
+
+def case_conv():
+    _check(lambda x, w, b: F.conv(x, w, b, strides=(2, 1), padding="same", groups=2),
+           _u(2, 5, 4, 4), _u(3, 2, 2, 6), _u(6))
+    _check(lambda x, w: F.conv(x, w, padding="causal", dilation_rate=2), _u(2, 6, 3), _u(2, 3, 2))
+
+
+def case_conv_transpose():
+    _check(lambda x, w, b: F.conv_transpose(x, w, b, strides=2, padding="same", output_padding=1),
+           _u(2, 3, 4, 2), _u(3, 2, 3, 2), _u(3))
+
+
 CASES = {
     ops.Add: case_add,
     ops.Sub: case_sub,
@@ -206,6 +228,8 @@ CASES = {
     ops.Pad: case_pad,
     ops.Concatenate: case_concatenate,
     ops.MatMul: case_matmul,
+    ops.Conv: case_conv,
+    ops.ConvTranspose: case_conv_transpose,
     ops.LogSumExp: case_logsumexp,
     ops.Softmax: case_softmax,
     ops.LogSoftmax: case_log_softmax,
@@ -213,4 +237,6 @@ CASES = {
     ops.SparseSoftmaxCrossEntropy: case_sparse_softmax_cross_entropy,
     ops.SigmoidCrossEntropy: case_sigmoid_cross_entropy,
     ops.Normalize: case_normalize,
+    ops.MaxPool: case_max_pool,
+    ops.AvgPool: case_avg_pool,
 }

@@ -23,22 +23,26 @@ def layer_gradcheck(layer: Any, *inputs: Any, training: bool = False,
     the inputs as one list (merging layers).
     """
     weights = layer.trainable_weights
-    by_id = {id(value): name for name, value in vars(layer).items() if isinstance(value, Variable)}
-    names = [by_id[id(w)] for w in weights]
+    owners = {}  # id(weight) -> (the layer or sub-layer holding it, its attribute name)
+    for sub in layer._flatten_layers():
+        for name, value in vars(sub).items():
+            if isinstance(value, Variable):
+                owners.setdefault(id(value), (sub, name))
+    places = [owners[id(w)] for w in weights]
     count = len(inputs)
 
     def fn(*args):
-        saved = {name: getattr(layer, name) for name in names}
+        saved = [getattr(sub, name) for sub, name in places]
         try:
-            for name, tensor in zip(names, args[count:]):
-                setattr(layer, name, tensor)
+            for (sub, name), tensor in zip(places, args[count:]):
+                setattr(sub, name, tensor)
             if before_call is not None:
                 before_call()
             x = list(args[:count]) if multi else args[0]
             return layer(x, training=training)
         finally:
-            for name, value in saved.items():
-                setattr(layer, name, value)
+            for (sub, name), value in zip(places, saved):
+                setattr(sub, name, value)
 
     return axon.gradcheck(fn, *inputs, *[w.numpy().copy() for w in weights], **kwargs)
 

@@ -31,8 +31,60 @@ CASES = {
     "Maximum": ({}, [(4, 3), (4, 3)]),
     "Minimum": ({}, [(4, 3), (4, 3)]),
     "Dot": ({"axes": 1}, [(4, 3), (4, 3)]),
+    "MaxPooling1D": ({"pool_size": 2, "strides": 1, "padding": "same"}, [(2, 5, 3)]),
+    "MaxPooling2D": ({"pool_size": (2, 2)}, [(2, 4, 4, 3)]),
+    "AveragePooling1D": ({"pool_size": 3, "strides": 2, "padding": "same"}, [(2, 5, 3)]),
+    "AveragePooling2D": ({"pool_size": 2, "strides": 1, "data_format": "channels_first"},
+                         [(2, 3, 4, 4)]),
+    "GlobalMaxPooling1D": ({}, [(2, 5, 3)]),
+    "GlobalMaxPooling2D": ({"keepdims": True}, [(2, 3, 4, 3)]),
+    "GlobalAveragePooling1D": ({}, [(2, 5, 3)]),
+    "GlobalAveragePooling2D": ({"data_format": "channels_first"}, [(2, 3, 4, 4)]),
+    "UpSampling1D": ({"size": 2}, [(2, 3, 2)]),
+    "UpSampling2D": ({"size": (2, 3), "interpolation": "bilinear"}, [(2, 3, 2, 2)]),
+    "ZeroPadding1D": ({"padding": (1, 2)}, [(2, 3, 2)]),
+    "ZeroPadding2D": ({"padding": ((1, 0), (0, 2))}, [(2, 3, 3, 2)]),
+    "Cropping1D": ({"cropping": (1, 1)}, [(2, 4, 2)]),
+    "Cropping2D": ({"cropping": ((1, 0), (0, 1))}, [(2, 4, 4, 2)]),
+    "Conv1D": ({"filters": 3, "kernel_size": 2, "padding": "causal", "dilation_rate": 2},
+               [(2, 6, 2)]),
+    "Conv2D": ({"filters": 4, "kernel_size": 3, "strides": 2, "padding": "same", "groups": 2},
+               [(2, 5, 6, 4)]),
+    "Conv3D": ({"filters": 2, "kernel_size": 2}, [(2, 3, 3, 3, 2)]),
+    "DepthwiseConv1D": ({"kernel_size": 2, "depth_multiplier": 2}, [(2, 5, 3)]),
+    "DepthwiseConv2D": ({"kernel_size": 3, "depth_multiplier": 2, "padding": "same"},
+                        [(2, 4, 5, 3)]),
+    "SeparableConv1D": ({"filters": 3, "kernel_size": 2}, [(2, 5, 3)]),
+    "SeparableConv2D": ({"filters": 3, "kernel_size": 2, "depth_multiplier": 2,
+                         "data_format": "channels_first"}, [(2, 3, 4, 5)]),
+    "Conv1DTranspose": ({"filters": 2, "kernel_size": 3, "strides": 2}, [(2, 4, 3)]),
+    "Conv2DTranspose": ({"filters": 2, "kernel_size": 3, "strides": 2, "padding": "same",
+                         "output_padding": 1}, [(2, 3, 4, 3)]),
+    "Conv3DTranspose": ({"filters": 2, "kernel_size": 2, "strides": 2}, [(2, 2, 2, 2, 2)]),
+    "SimpleRNN": ({"units": 3, "return_sequences": True}, [(2, 4, 3)]),
+    "LSTM": ({"units": 2}, [(2, 4, 3)]),
+    "GRU": ({"units": 2, "return_sequences": True}, [(2, 4, 3)]),
+    "Masking": ({}, [(4, 3, 2)]),
+    "Bidirectional": ({"layer": layers.LSTM(2, return_sequences=True, dtype="float64")},
+                      [(2, 3, 2)]),
+    "TimeDistributed": ({"layer": layers.Dense(2, dtype="float64")}, [(2, 3, 4)]),
+    "MultiHeadAttention": ({"num_heads": 2, "key_dim": 2, "dropout": 0.3, "seed": 1},
+                           [(2, 3, 4), (2, 5, 4)]),
+    "Rescaling": ({"scale": 0.5, "offset": 1.0}, [(4, 5)]),
+    "Normalization": ({"mean": 0.5, "variance": 4.0}, [(4, 5)]),
+    "RandomFlip": ({"seed": 1}, [(2, 4, 5, 2)]),
+    "RandomTranslation": ({"height_factor": 0.2, "width_factor": 0.3, "seed": 1},
+                          [(2, 4, 5, 2)]),
+    "RandomRotation": ({"factor": 0.2, "seed": 1}, [(2, 4, 5, 2)]),
+    "RandomZoom": ({"height_factor": 0.3, "seed": 1}, [(2, 4, 5, 2)]),
 }
-TRAINING_MODES = {"BatchNormalization": (False, True), "Dropout": (False, True)}
+TRAINING_MODES = {name: (False, True) for name in (
+    "BatchNormalization", "Dropout", "MultiHeadAttention", "RandomFlip", "RandomTranslation",
+    "RandomRotation", "RandomZoom")}
+# Layers that draw random numbers in training: reseeded before every evaluation, so the
+# finite differences see the same mask or transform each time.
+SEEDED = {"Dropout", "MultiHeadAttention", "RandomFlip", "RandomTranslation", "RandomRotation",
+          "RandomZoom"}
 NOT_DIFFERENTIABLE = {"Layer", "InputLayer"}  # the base class; the identity that declares inputs
 
 
@@ -62,7 +114,7 @@ def test_layer_gradcheck_in_float64(name):
         multi = len(inputs) > 1
         layer(inputs if multi else inputs[0], training=training)
         reseed = (lambda layer=layer: setattr(layer, "_rng", axon.backend.make_rng(1))) \
-            if name == "Dropout" else None
+            if name in SEEDED else None
         assert layer_gradcheck(layer, *inputs, training=training, multi=multi,
                                before_call=reseed), (name, training)
 

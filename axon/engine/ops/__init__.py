@@ -4,6 +4,7 @@
 it and fails for any primitive without a float64 gradient check, and for any ``Op`` subclass
 defined here but missing from the list.
 """
+from axon.engine.ops.conv import Conv, ConvTranspose
 from axon.engine.ops.elementwise import (
     Abs,
     Add,
@@ -37,6 +38,7 @@ from axon.engine.ops.nn import (
     SoftmaxCrossEntropy,
     SparseSoftmaxCrossEntropy,
 )
+from axon.engine.ops.pooling import AvgPool, MaxPool
 from axon.engine.ops.reduce import Max, Sum
 
 PRIMITIVES = (
@@ -49,9 +51,13 @@ PRIMITIVES = (
     Reshape, Transpose, BroadcastTo, GetItem, Pad, Concatenate,
     # linear algebra
     MatMul,
+    # convolution
+    Conv, ConvTranspose,
     # neural-network heads
     LogSumExp, Softmax, LogSoftmax, SoftmaxCrossEntropy, SparseSoftmaxCrossEntropy,
     SigmoidCrossEntropy, Normalize,
+    # pooling
+    MaxPool, AvgPool,
 )
 
 __all__ = [op.__name__ for op in PRIMITIVES] + ["PRIMITIVES"]

@@ -1,0 +1,298 @@
+"""MultiHeadAttention: values against an explicit float64 NumPy reference (with and without
+masks), float64 gradient checks, Keras's weights, functional models, errors, and a small
+transformer encoder that learns to reverse sequences."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from layer_testing import run_layer_test
+
+import axon
+from axon.layers.attention import MultiHeadAttention
+
+rng = np.random.default_rng(3)
+WEIGHT_ATTRIBUTES = ("query_kernel", "query_bias", "key_kernel", "key_bias", "value_kernel",
+                     "value_bias", "output_kernel", "output_bias")
+
+
+def reference(q, v, k, weights, allowed=None):
+    """Attention with explicit loops over batch and heads (float64)."""
+    wq, bq, wk, bk, wv, bv, wo, bo = weights
+    batch, steps, heads, key_dim = q.shape[0], q.shape[1], wq.shape[1], wq.shape[2]
+    out = np.zeros((batch, steps, wo.shape[2]))
+    scores = np.zeros((batch, heads, steps, v.shape[1]))
+    for b in range(batch):
+        for h in range(heads):
+            qh = q[b] @ wq[:, h] + bq[h]
+            kh = k[b] @ wk[:, h] + bk[h]
+            vh = v[b] @ wv[:, h] + bv[h]
+            s = qh @ kh.T / np.sqrt(key_dim)
+            if allowed is not None:
+                s = np.where(allowed[b], s, -1e9)
+            a = np.exp(s - s.max(axis=-1, keepdims=True))
+            a /= a.sum(axis=-1, keepdims=True)
+            if allowed is not None:
+                a = np.where(allowed[b], a, 0.0)
+            scores[b, h] = a
+            out[b] += (a @ vh) @ wo[h]
+    return out + bo, scores
+
+
+def _layer(q, v, k, **kwargs):
+    layer = MultiHeadAttention(dtype="float64", **kwargs)
+    layer(q, v, k)
+    layer.set_weights([rng.normal(size=w.shape) * 0.5 for w in layer.get_weights()])
+    return layer
+
+
+def _inputs(batch=2, steps=4, sources=5):
+    return (rng.normal(size=(batch, steps, 6)), rng.normal(size=(batch, sources, 8)),
+            rng.normal(size=(batch, sources, 7)))
+
+
+@pytest.mark.parametrize("kind", ["none", "attention_mask", "causal", "both", "2d_mask"])
+def test_matches_numpy_reference(kind):
+    q, v, k = _inputs(sources=4)
+    layer = _layer(q, v, k, num_heads=3, key_dim=2, value_dim=3, output_shape=4)
+    mask = rng.random((2, 4, 4)) > 0.3
+    causal = np.tril(np.ones((4, 4), dtype=bool))
+    call, allowed = {}, None
+    if kind in ("attention_mask", "both"):
+        call["attention_mask"], allowed = mask, mask
+    if kind in ("causal", "both"):
+        call["use_causal_mask"] = True
+        allowed = np.broadcast_to(causal, (2, 4, 4)) if allowed is None else allowed & causal
+    if kind == "2d_mask":
+        call["attention_mask"], allowed = mask[0].astype(int), np.broadcast_to(mask[0], (2, 4, 4))
+    out, scores = layer(q, v, k, return_attention_scores=True, **call)
+    want_out, want_scores = reference(q, v, k, layer.get_weights(), allowed)
+    np.testing.assert_allclose(out.numpy(), want_out, atol=1e-10)
+    np.testing.assert_allclose(scores.numpy(), want_scores, atol=1e-12)
+    assert out.shape == (2, 4, 4) and scores.shape == (2, 3, 4, 4)
+
+
+def test_scores_sum_to_one_and_vanish_where_masked():
+    q, v, k = _inputs()
+    layer = _layer(q, v, k, num_heads=2, key_dim=3)
+    mask = rng.random((2, 4, 5)) > 0.4
+    mask[:, :, 0] = True  # every query row keeps one key
+    _, scores = layer(q, v, k, attention_mask=mask, return_attention_scores=True)
+    scores = scores.numpy()
+    np.testing.assert_allclose(scores.sum(axis=-1), 1.0, atol=1e-12)
+    assert np.all(scores[np.broadcast_to(~mask[:, None], scores.shape)] == 0.0)
+    mask[1, 2] = False  # a fully masked row: Keras gives zero probabilities (and output = bias)
+    out, scores = layer(q, v, k, attention_mask=mask, return_attention_scores=True)
+    assert np.all(scores.numpy()[1, :, 2] == 0.0)
+    np.testing.assert_allclose(out.numpy()[1, 2], layer.output_bias.numpy(), atol=1e-12)
+
+
+def test_key_defaults_to_value_and_call_forms_agree():
+    x, y = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 5, 4))
+    layer = MultiHeadAttention(num_heads=2, key_dim=3, dtype="float64")
+    a = layer(x, y).numpy()
+    np.testing.assert_array_equal(layer(query=x, value=y).numpy(), a)
+    np.testing.assert_array_equal(layer([x, y]).numpy(), a)
+    np.testing.assert_array_equal(layer(x, y, y).numpy(), a)
+    want, _ = reference(x, y, y, layer.get_weights())
+    np.testing.assert_allclose(a, want, atol=1e-10)
+    # sequence lengths may change between calls
+    assert layer(x[:, :2], y[:, :4]).shape == (2, 2, 4)
+
+
+def _gradcheck(layer, inputs, **call_kwargs):
+    names = [n for n in WEIGHT_ATTRIBUTES if getattr(layer, n) is not None]
+    count = len(inputs)
+
+    def fn(*args):
+        saved = {n: getattr(layer, n) for n in names}
+        try:
+            for n, tensor in zip(names, args[count:]):
+                setattr(layer, n, tensor)
+            result = layer(*args[:count], **call_kwargs)
+            return result[0] * 1.0 + result[1].sum() if isinstance(result, tuple) else result
+        finally:
+            for n, value in saved.items():
+                setattr(layer, n, value)
+
+    return axon.gradcheck(fn, *inputs, *[getattr(layer, n).numpy().copy() for n in names])
+
+
+@pytest.mark.parametrize("kind", ["plain", "masked", "causal_scores", "self_no_bias"])
+def test_gradcheck_inputs_and_weights(kind):
+    q, v, k = _inputs(batch=2, steps=3, sources=3)
+    if kind == "plain":
+        layer = _layer(q, v, k, num_heads=2, key_dim=2, value_dim=3)
+        assert _gradcheck(layer, (q, v, k))
+    elif kind == "masked":
+        layer = _layer(q, v, k, num_heads=2, key_dim=2)
+        mask = rng.random((2, 3, 3)) > 0.3
+        mask[:, :, 0] = True
+        assert _gradcheck(layer, (q, v, k), attention_mask=mask)
+    elif kind == "causal_scores":
+        layer = _layer(q, v, k, num_heads=1, key_dim=3, output_shape=2)
+        assert _gradcheck(layer, (q, v, k), use_causal_mask=True, return_attention_scores=True)
+    else:
+        layer = MultiHeadAttention(num_heads=2, key_dim=2, use_bias=False, dtype="float64")
+        layer(q, q)
+        assert _gradcheck(layer, (q, q))
+
+
+def test_gradcheck_with_dropout_in_training():
+    q, v, k = _inputs(batch=1, steps=3, sources=3)
+    layer = _layer(q, v, k, num_heads=2, key_dim=2, dropout=0.4, seed=5)
+
+    def reseeded(*args):
+        layer._rng = axon.backend.make_rng(5)
+        return layer(*args, training=True)
+
+    assert axon.gradcheck(reseeded, q, v, k)
+
+
+def test_dropout_only_in_training_and_scores_are_before_dropout():
+    q, v, k = _inputs()
+    layer = _layer(q, v, k, num_heads=2, key_dim=2, dropout=0.5, seed=1)
+    plain = MultiHeadAttention(num_heads=2, key_dim=2, dtype="float64")
+    plain(q, v, k)
+    plain.set_weights(layer.get_weights())
+    np.testing.assert_array_equal(layer(q, v, k).numpy(), plain(q, v, k).numpy())
+    out, scores = layer(q, v, k, training=True, return_attention_scores=True)
+    assert not np.allclose(out.numpy(), plain(q, v, k).numpy())
+    np.testing.assert_allclose(scores.numpy().sum(-1), 1.0, atol=1e-12)
+    again = MultiHeadAttention(num_heads=2, key_dim=2, dropout=0.5, seed=1, dtype="float64")
+    again(q, v, k)
+    again.set_weights(layer.get_weights())
+    np.testing.assert_array_equal(again(q, v, k, training=True).numpy(), out.numpy())
+
+
+def test_weights_names_shapes_and_order_as_keras():
+    # Keras 3.15.1: multi_head_attention/query/kernel (6, 2, 3), query/bias (2, 3), key/kernel
+    # (9, 2, 3), key/bias (2, 3), value/kernel (8, 2, 4), value/bias (2, 4),
+    # attention_output/kernel (2, 4, 6), attention_output/bias (6,), in get_weights order.
+    inputs = [rng.normal(size=(2, 5, 6)), rng.normal(size=(2, 7, 8)), rng.normal(size=(2, 7, 9))]
+    expected = [("query/kernel", (6, 2, 3), True), ("query/bias", (2, 3), True),
+                ("key/kernel", (9, 2, 3), True), ("key/bias", (2, 3), True),
+                ("value/kernel", (8, 2, 4), True), ("value/bias", (2, 4), True),
+                ("attention_output/kernel", (2, 4, 6), True), ("attention_output/bias", (6,), True)]
+    layer = run_layer_test(MultiHeadAttention, {"num_heads": 2, "key_dim": 3, "value_dim": 4},
+                           inputs, (2, 5, 6), expected)
+    assert layer.count_params() == 36 + 6 + 54 + 6 + 64 + 8 + 48 + 6
+    # Keras 3.15.1 without biases and with output_shape=5: kernels (6,2,3), (8,2,3), (8,2,3), (2,3,5)
+    layer = MultiHeadAttention(num_heads=2, key_dim=3, output_shape=5, use_bias=False)
+    layer(inputs[0], inputs[1])
+    assert [(w.name, w.shape) for w in layer.weights] == [
+        ("query/kernel", (6, 2, 3)), ("key/kernel", (8, 2, 3)), ("value/kernel", (8, 2, 3)),
+        ("attention_output/kernel", (2, 3, 5))]
+
+
+def test_kernels_initialized_with_einsum_fans():
+    layer = MultiHeadAttention(num_heads=4, key_dim=8, dtype="float64")
+    x = np.zeros((1, 2, 64))
+    layer(x, x)
+    limit = np.sqrt(6 / (64 + 32))  # glorot_uniform with fan_in = 64, fan_out = 4 * 8
+    kernel = layer.query_kernel.numpy()
+    assert np.abs(kernel).max() <= limit and np.abs(kernel).max() > 0.9 * limit
+
+
+def test_in_a_functional_model_with_scores_causal_mask_and_config():
+    x_in, y_in = axon.Input((4, 6)), axon.Input((5, 6))
+    mha = MultiHeadAttention(num_heads=2, key_dim=3)
+    self_att = mha(x_in, x_in, use_causal_mask=True)
+    cross_layer = MultiHeadAttention(num_heads=2, key_dim=3)
+    cross, scores = cross_layer(query=self_att, value=y_in, return_attention_scores=True)
+    assert tuple(cross.shape) == (None, 4, 6) and tuple(scores.shape) == (None, 2, 4, 5)
+    model = axon.Model([x_in, y_in], [cross, scores])
+    x, y = rng.normal(size=(3, 4, 6)).astype("float32"), rng.normal(size=(3, 5, 6)).astype("float32")
+    out, sc = model([x, y])
+    direct = mha(x, x, use_causal_mask=True)
+    np.testing.assert_allclose(cross_layer(direct, y).numpy(), out.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(sc.numpy().sum(-1), 1.0, rtol=1e-5)
+    clone = axon.Model.from_config(model.get_config(),
+                                   custom_objects={"MultiHeadAttention": MultiHeadAttention})
+    clone.set_weights(model.get_weights())
+    np.testing.assert_allclose(clone([x, y])[0].numpy(), out.numpy(), rtol=1e-6)
+
+
+def test_symbolic_attention_mask_is_an_input():
+    x_in, m_in = axon.Input((3, 4)), axon.Input((3, 3))
+    mha = MultiHeadAttention(num_heads=1, key_dim=2, dtype="float64")
+    model = axon.Model([x_in, m_in], mha(x_in, x_in, attention_mask=m_in))
+    x, mask = rng.normal(size=(2, 3, 4)), rng.random((2, 3, 3)) > 0.5
+    mask[:, :, 1] = True
+    np.testing.assert_allclose(model([x, mask.astype("float64")]).numpy(),
+                               mha(x, x, attention_mask=mask).numpy(), atol=1e-12)
+
+
+def test_embedding_masks_become_the_attention_mask():
+    tokens = np.array([[3, 1, 2, 0, 0], [4, 4, 0, 0, 0]])
+    inp = axon.Input((5,))
+    emb = axon.layers.Embedding(6, 4, mask_zero=True, dtype="float64")
+    mha = MultiHeadAttention(num_heads=2, key_dim=2, dtype="float64")
+    model = axon.Model(inp, mha(emb(inp), emb(inp)))
+    e = emb(tokens)
+    real = tokens != 0
+    want = mha(e, e, attention_mask=real[:, :, None] & real[:, None, :])
+    np.testing.assert_allclose(model(tokens).numpy(), want.numpy(), atol=1e-12)
+    assert np.array_equal(mha.compute_mask([e, e], [real, real]), real)
+
+
+def test_causal_output_ignores_later_steps():
+    x = rng.normal(size=(1, 5, 4))
+    layer = MultiHeadAttention(num_heads=2, key_dim=2, dtype="float64")
+    before = layer(x, x, use_causal_mask=True).numpy()
+    changed = x.copy()
+    changed[0, 3:] += 10.0
+    after = layer(changed, changed, use_causal_mask=True).numpy()
+    np.testing.assert_allclose(after[0, :3], before[0, :3], atol=1e-12)
+    assert not np.allclose(after[0, 3:], before[0, 3:])
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"num_heads": 0, "key_dim": 2}, "num_heads=0"),
+    ({"num_heads": 2, "key_dim": -1}, "key_dim=-1"),
+    ({"num_heads": 2, "key_dim": 2, "value_dim": 0}, "value_dim=0"),
+    ({"num_heads": 2, "key_dim": 2, "dropout": 1.0}, "dropout=1.0"),
+    ({"num_heads": 2, "key_dim": 2, "output_shape": (2, 3)}, "output_shape"),
+    ({"num_heads": 2, "key_dim": 2, "attention_axes": (2,)}, "attention_axes"),
+    ({"num_heads": 2, "key_dim": 2, "seed": -1}, "seed=-1"),
+])
+def test_bad_configuration_is_rejected(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        MultiHeadAttention(**kwargs)
+
+
+def test_bad_inputs_are_rejected():
+    layer = MultiHeadAttention(num_heads=2, key_dim=2)
+    with pytest.raises(TypeError, match="needs a query and a value"):
+        layer(np.zeros((1, 3, 4)))
+    with pytest.raises(ValueError, match="rank 3"):
+        layer(np.zeros((3, 4)), np.zeros((3, 4)))
+    layer(np.zeros((1, 3, 4)), np.zeros((1, 2, 4)))
+    with pytest.raises(ValueError, match="built for query with 4 features"):
+        layer(np.zeros((1, 3, 5)), np.zeros((1, 2, 4)))
+    with pytest.raises(ValueError, match=r"attention_mask of shape \(batch, 3, 2\)"):
+        layer(np.zeros((1, 3, 4)), np.zeros((1, 2, 4)), attention_mask=np.ones((1, 2, 3)))
+
+
+def test_transformer_encoder_block_learns_to_reverse_sequences():
+    """MultiHeadAttention + Add + LayerNormalization + Dense: reverse 6-token sequences."""
+    axon.utils.set_random_seed(0)
+    vocab, steps, d_model = 5, 6, 32
+    data_rng = np.random.default_rng(0)
+    tokens = data_rng.integers(0, vocab, size=(1200, steps))
+    features = np.concatenate([np.eye(vocab)[tokens],
+                               np.broadcast_to(np.eye(steps), (len(tokens), steps, steps))], -1)
+    targets = tokens[:, ::-1]
+    layers = axon.layers
+    inp = axon.Input((steps, vocab + steps))
+    h = layers.Dense(d_model)(inp)
+    attended = MultiHeadAttention(num_heads=2, key_dim=16)(h, h)
+    h = layers.LayerNormalization()(layers.Add()([h, attended]))
+    ff = layers.Dense(d_model)(layers.Dense(2 * d_model, activation="relu")(h))
+    h = layers.LayerNormalization()(layers.Add()([h, ff]))
+    model = axon.Model(inp, layers.Dense(vocab, activation="softmax")(h))
+    model.compile(optimizer=axon.optimizers.Adam(learning_rate=3e-3),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(features[:1000], targets[:1000], batch_size=50, epochs=12, verbose=0)
+    predicted = model.predict(features[1000:], verbose=0).argmax(-1)
+    accuracy = (predicted == targets[1000:]).mean()
+    assert accuracy >= 0.95, accuracy
