@@ -108,3 +108,34 @@ except ImportError:  # pragma: no cover - depends on the environment
 def erf(x):
     """The error function ``erf(x) = 2/sqrt(pi) * integral_0^x exp(-t^2) dt``, elementwise."""
     return xp.asarray(_erf_impl(x), dtype=x.dtype)
+
+
+# NOTE: one matrix product instead of NumPy's reduction: the sum over the batch (and spatial) axes
+# of a channels-last array, the bias gradient and batch-norm statistics, measured on a
+# (128, 28, 28, 32) float32 array on 2 cores: 3.3 ms with x.sum(axis=(0, 1, 2)), 0.6 ms as ones @ x.
+_MIN_ROWS_FOR_PRODUCT = 256
+
+
+def sum_leading_axes(x: Any, count: int) -> Any:
+    """``y[j...] = sum_{i_1..i_count} x[i_1, ..., i_count, j...]``: the sum over the first ``count``
+    axes, as ``ones @ x.reshape(rows, -1)`` for float arrays with many rows."""
+    if count == 0:
+        return x
+    rows = math.prod(x.shape[:count])
+    if rows < _MIN_ROWS_FOR_PRODUCT or x.dtype.kind != "f" or x.ndim == count:
+        return x.sum(axis=tuple(range(count)))
+    flat = x.reshape(rows, -1)
+    return (xp.ones((1, rows), dtype=x.dtype) @ flat).reshape(x.shape[count:])
+
+
+def mean_over_axes(x: Any, axes: tuple[int, ...], keepdims: bool = False) -> Any:
+    """``xp.mean(x, axis=axes, keepdims=keepdims)``, through :func:`sum_leading_axes` when ``axes``
+    are the leading axes (a channels-last batch's batch and spatial axes)."""
+    axes = tuple(sorted(a % x.ndim for a in axes))
+    if axes != tuple(range(len(axes))):
+        return xp.mean(x, axis=axes, keepdims=keepdims)
+    count = math.prod(x.shape[:len(axes)])
+    mean = sum_leading_axes(x, len(axes)) / x.dtype.type(count) if count else xp.mean(x, axis=axes)
+    if keepdims:
+        mean = mean.reshape((1,) * len(axes) + x.shape[len(axes):])
+    return mean

@@ -1,11 +1,11 @@
 """A convolutional network on Fashion-MNIST (clothing in 10 classes), no data augmentation.
 
-Two blocks of [Conv 3x3 - BatchNormalization - ReLU] x 2 + MaxPool + Dropout, then a dense head.
-Batch normalisation keeps each channel's activations near zero mean and unit variance during
-training (with running averages for inference); dropout zeroes a random share of activations in
-training only.
+Two blocks of Conv 3x3 ('same' padding, ReLU) + MaxPool, then a dense head. Dropout zeroes a
+random share of activations in training only (scaling the rest by 1/(1-rate)), which keeps the
+network from memorising the 60,000 training images; Adam's learning rate follows a cosine from
+1e-3 down to 5e-5 over the run.
 
-Run: python examples/cnn_fashion_mnist.py [--epochs 15] [--batch-size 128]
+Run: python examples/cnn_fashion_mnist.py [--epochs 15] [--batch-size 64]
 """
 import argparse
 import json
@@ -17,16 +17,14 @@ import axon
 from axon import layers
 
 
-def conv_block(filters):
-    return [layers.Conv2D(filters, 3, padding="same", use_bias=False),
-            layers.BatchNormalization(), layers.Activation("relu")]
-
-
 def build_model():
     return axon.Sequential([
         axon.Input(shape=(28, 28, 1)),
-        *conv_block(32), *conv_block(32), layers.MaxPooling2D(2), layers.Dropout(0.25),
-        *conv_block(64), *conv_block(64), layers.MaxPooling2D(2), layers.Dropout(0.25),
+        layers.Conv2D(32, 3, padding="same", activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(64, 3, padding="same", activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Dropout(0.25),
         layers.Flatten(),
         layers.Dense(128, activation="relu"),
         layers.Dropout(0.4),
@@ -37,7 +35,7 @@ def build_model():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=15)
-    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--samples", type=int, default=60000, help="training images to use")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", default=None, help="write the per-epoch results here")
@@ -50,7 +48,10 @@ def main():
     x_test = x_test[:, :, :, None].astype("float32") / 255.0
 
     model = build_model()
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    steps = args.epochs * -(-len(x_train) // args.batch_size)
+    schedule = axon.optimizers.schedules.CosineDecay(1e-3, decay_steps=steps, alpha=0.05)
+    model.compile(optimizer=axon.optimizers.Adam(learning_rate=schedule),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     seconds, accuracy = [], []
     for epoch in range(args.epochs):
         start = time.perf_counter()

@@ -15,6 +15,7 @@ Run: python examples/gan_mnist.py [--epochs 20] [--output docs/images/gan_digits
 """
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -92,6 +93,22 @@ class GAN(axon.Model):
         return {m.name: m.result() for m in self.metrics}
 
 
+def judge_samples(x_train, y_train, samples):
+    """A proxy for "recognisable": an MLP trained on the real digits classifies the samples.
+
+    Returns its mean top probability over the samples and how many different digits it names
+    with probability > 0.5 (a generator that collapses onto one digit scores 1).
+    """
+    judge = axon.Sequential([axon.Input(shape=(784,)), layers.Dense(256, activation="relu"),
+                             layers.Dense(10, activation="softmax")], name="judge")
+    judge.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    judge.fit(x_train, y_train, epochs=3, batch_size=128, verbose=0)
+    probabilities = judge.predict(samples, verbose=0)
+    confident = probabilities.max(axis=1) > 0.5
+    return (float(probabilities.max(axis=1).mean()),
+            len(set(probabilities.argmax(axis=1)[confident].tolist())))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=20)
@@ -100,8 +117,9 @@ def main():
     args = parser.parse_args()
 
     axon.utils.set_random_seed(0)
-    (x_train, _), _ = axon.datasets.mnist.load_data()
+    (x_train, y_train), _ = axon.datasets.mnist.load_data()
     x_train = x_train[:args.samples].reshape(-1, 784).astype("float32") / 127.5 - 1.0
+    y_train = y_train[:args.samples]
 
     gan = GAN(build_generator(), build_discriminator())
     gan.compile(d_optimizer=axon.optimizers.Adam(learning_rate=2e-4, beta_1=0.5),
@@ -112,6 +130,7 @@ def main():
 
     fixed_noise = np.random.default_rng(1).standard_normal((64, NOISE)).astype("float32")
     samples = gan.generator.predict(fixed_noise, verbose=0).reshape(-1, 28, 28)
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     axon.utils.save_png(axon.utils.image_grid((samples + 1.0) / 2.0, columns=8,
                                               background=0.0), args.output)
     real_score = float(gan.discriminator.predict(x_train[:1000], verbose=0).mean())
@@ -120,6 +139,9 @@ def main():
           f"{history.history['d_loss'][-1]:.3f}, g_loss {history.history['g_loss'][-1]:.3f}")
     print(f"discriminator's mean score: real {real_score:.3f}, generated {fake_score:.3f}")
     print(f"saved 64 generated digits to {args.output}")
+    confidence, drawn = judge_samples(x_train, y_train, samples.reshape(-1, 784))
+    print(f"a classifier trained on the real digits names the generated ones with mean "
+          f"confidence {confidence:.3f}; {drawn} of 10 digits drawn")
 
 
 if __name__ == "__main__":

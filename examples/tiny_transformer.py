@@ -9,7 +9,7 @@ prediction per position. Tokens and positions are embedded and added; one encode
 Reversal needs each position to fetch the token at the mirrored position, which attention over
 positions can do and a per-position network cannot.
 
-Run: python examples/tiny_transformer.py [--epochs 30]
+Run: python examples/tiny_transformer.py [--epochs 5]
 """
 import argparse
 import time
@@ -50,7 +50,7 @@ def build_model():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=5)
     args = parser.parse_args()
 
     axon.utils.set_random_seed(0)

@@ -15,6 +15,7 @@ Run: python examples/vae_mnist.py [--epochs 10] [--output docs/images/vae_digits
 """
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -116,6 +117,7 @@ def main():
     recon = vae.decoder.predict(z_mean, verbose=0)
     bce = -np.mean(np.sum(x_test[:2000] * np.log(recon + 1e-7)
                           + (1 - x_test[:2000]) * np.log(1 - recon + 1e-7), axis=1))
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     axon.utils.save_png(axon.utils.image_grid(latent_grid(vae.decoder), columns=15,
                                               background=0.0), args.output)
     print(f"trained {args.epochs} epochs in {seconds:.1f} s; final loss "

@@ -16,6 +16,7 @@ import math
 import numbers
 from typing import Any
 
+from axon import backend
 from axon.backend import xp
 from axon.engine import ops
 from axon.engine.tensor import Tensor
@@ -312,33 +313,13 @@ def stack(tensors: list[TensorLike], axis: int = 0) -> Tensor:
 
 
 # ---- pooling -----------------------------------------------------------------------------------
-def _pool_arguments(x: Tensor, pool_size: Any, strides: Any, padding: str, data_format: str,
-                    name: str) -> dict:
-    """The pooling primitives' attributes: per-axis tuples, ``(before, after)`` pads and the
-    spatial axes (all but batch and channels) of an ``x`` laid out as ``data_format`` says."""
-    spatial = x.ndim - 2
-    if spatial < 1:
-        raise ValueError(f"{name} expects an input of rank >= 3 (batch, ..., channels). "
-                         f"Received: shape={x.shape}")
-    pool_size = (pool_size,) * spatial if isinstance(pool_size, int) else tuple(pool_size)
-    strides = pool_size if strides is None else strides
-    strides = (strides,) * spatial if isinstance(strides, int) else tuple(strides)
-    if len(pool_size) != spatial or len(strides) != spatial or min(pool_size + strides) < 1:
-        raise ValueError(f"{name} expects pool_size and strides of {spatial} positive integers. "
-                         f"Received: pool_size={pool_size}, strides={strides}")
-    if padding not in ("valid", "same") or data_format not in ("channels_last", "channels_first"):
-        raise ValueError(f"{name} expects padding 'valid' or 'same' and data_format "
-                         f"'channels_last' or 'channels_first'. Received: padding={padding!r}, "
-                         f"data_format={data_format!r}")
-    axes = tuple(range(1, 1 + spatial)) if data_format == "channels_last" else tuple(
-        range(2, 2 + spatial))
-    lengths = tuple(x.shape[a] for a in axes)
-    if padding == "valid" and any(k > n for k, n in zip(pool_size, lengths)):
-        raise ValueError(f"{name}: pool_size={pool_size} is larger than the spatial size "
-                         f"{lengths} of the input with padding='valid'. Received: shape={x.shape}")
-    pads = tuple(ops.pooling.same_padding(n, k, s) if padding == "same" else (0, 0)
-                 for n, k, s in zip(lengths, pool_size, strides))
-    return {"pool_size": pool_size, "strides": strides, "padding": pads, "axes": axes}
+def _pool_input(x: TensorLike) -> Tensor:
+    """``x`` as a Tensor; integer and boolean inputs become the default float type (a mean or a
+    ``-inf`` pad needs floats). Such inputs carry no gradient, so nothing is lost."""
+    x = as_tensor(x)
+    if x.dtype.kind != "f":
+        x = Tensor(x.data.astype(backend.floatx()))
+    return x
 
 
 def max_pool(x: TensorLike, pool_size: Any, strides: Any = None, padding: str = "valid",
@@ -346,6 +327,7 @@ def max_pool(x: TensorLike, pool_size: Any, strides: Any = None, padding: str = 
     """Maximum over windows of ``pool_size`` moved by ``strides`` (default: ``pool_size``) over
     the spatial axes (1-D, 2-D, ...); ``padding='same'`` pads as Keras does (with ``-inf``).
     The gradient goes to each window's first maximum (see :class:`axon.engine.ops.MaxPool`).
+    Integer inputs are converted to the default float type (``axon.backend.floatx()``).
 
     Example:
         >>> import axon, numpy as np
@@ -353,19 +335,20 @@ def max_pool(x: TensorLike, pool_size: Any, strides: Any = None, padding: str = 
         >>> F.max_pool(axon.Tensor(np.arange(8.0).reshape(1, 4, 2)), 2).numpy()[0].tolist()
         [[2.0, 3.0], [6.0, 7.0]]
     """
-    x = as_tensor(x)
-    return ops.MaxPool.apply(x, **_pool_arguments(x, pool_size, strides, padding, data_format,
-                                                  "max_pool"))
+    x = _pool_input(x)
+    return ops.MaxPool.apply(x, **ops.pooling.pool_arguments(
+        x.shape, pool_size, strides, padding, data_format, "max_pool"))
 
 
 def avg_pool(x: TensorLike, pool_size: Any, strides: Any = None, padding: str = "valid",
              data_format: str = "channels_last") -> Tensor:
     """Mean over windows of ``pool_size`` moved by ``strides`` (default: ``pool_size``) over the
     spatial axes; with ``padding='same'`` each window is divided by its number of real
-    (unpadded) entries, as in Keras. Gradient: ``g / count`` to every entry of the window."""
-    x = as_tensor(x)
-    return ops.AvgPool.apply(x, **_pool_arguments(x, pool_size, strides, padding, data_format,
-                                                  "avg_pool"))
+    (unpadded) entries, as in Keras. Gradient: ``g / count`` to every entry of the window.
+    Integer inputs are averaged in the default float type (``axon.backend.floatx()``)."""
+    x = _pool_input(x)
+    return ops.AvgPool.apply(x, **ops.pooling.pool_arguments(
+        x.shape, pool_size, strides, padding, data_format, "avg_pool"))
 
 
 # ---- normalization -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axon.backend import sum_leading_axes
 from axon.engine import tensor as _tensor
 
 
@@ -21,6 +22,9 @@ class Op:
 
     inputs: tuple | None
     needs_grad: tuple[bool, ...]
+    final_backward: bool = False
+    """Set by the engine before ``backward``: True when the graph will not be differentiated
+    again (no ``retain_graph``), so ``backward`` may overwrite the arrays it saved."""
 
     @classmethod
     def apply(cls, *inputs: _tensor.Tensor, **attrs: Any) -> _tensor.Tensor:
@@ -57,7 +61,7 @@ def unbroadcast(grad: Any, shape: tuple[int, ...], dtype: Any, op_name: str) -> 
         returned = grad.shape
         extra = grad.ndim - len(shape)
         if extra > 0:
-            grad = grad.sum(axis=tuple(range(extra)))
+            grad = sum_leading_axes(grad, extra)
         if extra >= 0:
             axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
             if axes:

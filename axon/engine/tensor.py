@@ -328,6 +328,7 @@ def _backpropagate(root: Tensor, grad: Any, retain_graph: bool,
             raise RuntimeError("The graph has already been freed by an earlier backward(); "
                                "recompute the forward pass, or pass retain_graph=True (a "
                                "persistent GradientTape), to differentiate again.")
+        op.final_backward = not retain_graph
         input_grads = op.backward(g)
         inputs, op_name = op.inputs, type(op).__name__
         if len(input_grads) != len(inputs):

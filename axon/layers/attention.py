@@ -171,6 +171,7 @@ class MultiHeadAttention(Layer):
             if len(shape) != 3:
                 raise ValueError(f"{where} expects {name} of rank 3 (batch, time, features). "
                                  f"Received: {name}.shape={tuple(shape)}")
+        self._check_agreement(shapes[:3])
         if not self.built:
             return
         built = {"query": self.query_kernel, "value": self.value_kernel, "key": self.key_kernel}
@@ -185,6 +186,20 @@ class MultiHeadAttention(Layer):
             raise ValueError(f"{where} was built with a key of {self.key_kernel.shape[0]} "
                              f"features; without a key the value is used. Received: "
                              f"value.shape={tuple(shapes[1])}")
+
+    def _check_agreement(self, shapes: list) -> None:
+        """Query, value and key share the batch size; key and value share the time steps
+        (``None``, unknown, agrees with anything)."""
+        names = ("query", "value", "key")
+        received = ", ".join(f"{name}.shape={tuple(shape)}" for name, shape in zip(names, shapes))
+        batches = {shape[0] for shape in shapes if shape[0] is not None}
+        if len(batches) > 1:
+            raise ValueError(f"Layer '{self.name}' (MultiHeadAttention) expects query, value and "
+                             f"key of the same batch size. Received: {received}")
+        if len(shapes) == 3 and None not in (shapes[1][1], shapes[2][1]) and \
+                shapes[1][1] != shapes[2][1]:
+            raise ValueError(f"Layer '{self.name}' (MultiHeadAttention) expects key and value "
+                             f"of the same number of time steps. Received: {received}")
 
     # ---- weights -----------------------------------------------------------------------------
     def build(self, query_shape: Any, value_shape: Any = None, key_shape: Any = None) -> None:
@@ -230,6 +245,7 @@ class MultiHeadAttention(Layer):
             key = inputs[2] if len(inputs) > 2 else None
             if len(inputs) == 4:
                 attention_mask = inputs[3]
+        self._check_agreement([tuple(x.shape) for x in (query, value, key) if x is not None])
         key = value if key is None else key
         masks = list(mask) if isinstance(mask, list | tuple) else [mask, None, None]
         q = self._heads(query, self.query_kernel, self.query_bias)    # (B, H, T, key_dim)
@@ -273,11 +289,18 @@ class MultiHeadAttention(Layer):
         """The boolean ``(B or 1, T, S)`` mask of allowed (query, key) pairs, or None."""
         steps, sources = query_shape[1], key_shape[1]
         parts = []
-        for index, expand in ((0, (slice(None), slice(None), None)),
-                              (1, (slice(None), None, slice(None))),
-                              (2, (slice(None), None, slice(None)))):
+        for index, name, length, expand in (
+                (0, "query", steps, (slice(None), slice(None), None)),
+                (1, "value", sources, (slice(None), None, slice(None))),
+                (2, "key", sources, (slice(None), None, slice(None)))):
             if index < len(masks) and masks[index] is not None:
-                parts.append(xp.asarray(_raw(masks[index])).astype(bool)[expand])
+                given = xp.asarray(_raw(masks[index])).astype(bool)
+                if given.shape != (query_shape[0], length):
+                    raise ValueError(
+                        f"Layer '{self.name}' (MultiHeadAttention) expects the {name} mask of "
+                        f"shape (batch, {name} steps) = {(query_shape[0], length)}. Received: "
+                        f"{name}_mask.shape={given.shape}")
+                parts.append(given[expand])
         if use_causal_mask:
             parts.append(xp.tril(xp.ones((steps, sources), dtype=bool))[None])
         if attention_mask is not None:

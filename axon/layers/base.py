@@ -203,20 +203,37 @@ class Layer:
                 weight.trainable = bool(value)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        # Layers held in attributes (alone or in a list/tuple) are sub-layers: their weights and
-        # losses are this layer's too, as in Keras.
-        if isinstance(value, Layer) or (isinstance(value, list | tuple) and value and all(
-                isinstance(item, Layer) for item in value)):
-            tracked = self.__dict__.setdefault("_tracked", [])
-            for layer in (value,) if isinstance(value, Layer) else value:
-                if layer is not self and not any(layer is known for known in tracked):
-                    tracked.append(layer)
+        # Sub-layers are found from the attributes' current values (see ``_sub_layers``), in
+        # the order the attributes were assigned; a reassigned attribute that may hold layers
+        # moves to the end, as Keras appends a newly assigned layer.
+        if isinstance(value, Layer | list | tuple | dict) and name in self.__dict__:
+            del self.__dict__[name]
         object.__setattr__(self, name, value)
+
+    def _sub_layers(self) -> list[Layer]:
+        """The layers held in this layer's attributes, alone or inside (nested) lists, tuples
+        and dicts, in attribute order, each once. Computed on each access, so layers appended
+        to a list later count and a replaced layer no longer does."""
+        found: list[Layer] = []
+        seen = {id(self)}
+        pending = list(reversed(self.__dict__.values()))
+        while pending:
+            value = pending.pop()
+            if id(value) in seen:
+                continue
+            if isinstance(value, Layer):
+                seen.add(id(value))
+                found.append(value)
+            elif isinstance(value, list | tuple | dict):
+                seen.add(id(value))
+                items = value.values() if isinstance(value, dict) else value
+                pending.extend(reversed(list(items)))
+        return found
 
     def _flatten_layers(self) -> list[Layer]:
         """This layer and every layer inside it, each once (a model may override this)."""
         result = [self]
-        for layer in self.__dict__.get("_tracked", []):
+        for layer in self._sub_layers():
             for inner in layer._flatten_layers():
                 if not any(inner is known for known in result):
                     result.append(inner)

@@ -294,6 +294,12 @@ class GlobalAveragePooling1D(_GlobalPooling):
         if mask is None:
             return F.mean(inputs, axis=self._axes, keepdims=self.keepdims)
         mask = xp.asarray(getattr(mask, "data", mask), dtype=bool)
+        time_axis = self._axes[0]
+        expected = (inputs.shape[0], inputs.shape[time_axis])
+        if mask.shape != expected:
+            raise ValueError(f"Layer '{self.name}' ({type(self).__name__}) expects a mask of shape "
+                             f"(batch, steps) = {expected}. Received: mask.shape={mask.shape} "
+                             f"for inputs of shape {tuple(inputs.shape)}")
         mask = mask[:, :, None] if self.data_format == "channels_last" else mask[:, None, :]
         weights = mask.astype(inputs.dtype)
         total = F.sum(F.where(mask, inputs, 0.0), axis=self._axes, keepdims=self.keepdims)

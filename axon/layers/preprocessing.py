@@ -59,10 +59,22 @@ class Rescaling(Layer):
 
     def _check_rank(self, shape):
         _args.single_input(self, shape)
+        self._check_broadcast(shape)
 
     def check_input_shape(self, shape):
-        """Any shape is accepted (``scale``/``offset`` broadcast against it)."""
+        """Any shape that ``scale`` and ``offset`` broadcast to is accepted."""
         _args.single_input(self, shape)
+        self._check_broadcast(shape)
+
+    def _check_broadcast(self, shape: Any) -> None:
+        """``scale`` and ``offset`` must broadcast to ``shape`` (``None``: any size)."""
+        for argument in ("scale", "offset"):
+            own = tuple(xp.asarray(getattr(self, argument)).shape)
+            if len(own) > len(shape) or any(
+                    n != 1 and m is not None and n != m for n, m in zip(own[::-1], shape[::-1])):
+                raise ValueError(f"Layer '{self.name}' (Rescaling) expects {argument} to "
+                                 f"broadcast to the input's shape. Received: {argument} of shape "
+                                 f"{own} for inputs of shape {tuple(shape)}")
 
     def call(self, inputs: Tensor, training: bool = False) -> Tensor:
         dtype = inputs.dtype
@@ -87,7 +99,8 @@ class Normalization(Layer):
     The statistics are either given (``mean=``, ``variance=``) or computed from data with
     :meth:`adapt`, which stores, as Keras 3, three non-trainable weights: ``mean`` and
     ``variance`` (the population variance, divide-by-n) of shape ``(input_shape[a] for a in
-    axis)``, and ``count`` (an int32 scalar Keras keeps for old saved models; 0).
+    axis)``, and ``count`` (a scalar, always 0, that Keras keeps for old saved models; Keras
+    stores it as int32, here it has the layer's float type, as every axon weight does).
 
     Args:
         axis: the axis or axes that keep their own statistics (default -1: one mean per feature);

@@ -52,6 +52,18 @@ def _unstack(sequence: Tensor) -> list[Tensor]:
     return pieces
 
 
+def require_fixed_batch(layer: Layer, inputs: Any, batch_size: int | None) -> None:
+    """Raise a clear error when stateful ``layer`` is called on symbolic ``inputs`` (a sequence,
+    or a list starting with one) whose batch size is unknown and ``batch_size`` is not given."""
+    if not is_symbolic(inputs):
+        return
+    batch = (inputs[0] if isinstance(inputs, list | tuple) else inputs).shape[0]
+    if batch is None and batch_size is None:
+        raise ValueError(f"Layer '{layer.name}' ({type(layer).__name__}) is stateful and needs a "
+                         "fixed batch size: pass batch_size= to axon.Input (or to the layer). "
+                         "Received: an input of batch size None")
+
+
 class RecurrentLayer(Layer):
     """The base of the recurrent layers (not used directly): see SimpleRNN, LSTM, GRU.
 
@@ -186,12 +198,8 @@ class RecurrentLayer(Layer):
             states = list(initial_state) if isinstance(initial_state, list | tuple) \
                 else [initial_state]
             inputs = [inputs] + states
-        if self.stateful and is_symbolic(inputs):
-            batch = (inputs[0] if isinstance(inputs, list | tuple) else inputs).shape[0]
-            if batch is None and self.batch_size is None:
-                raise ValueError(f"Layer '{self.name}' ({type(self).__name__}) is stateful and needs a "
-                                 "fixed batch size: pass batch_size= to axon.Input (or to the "
-                                 "layer). Received: an input of batch size None")
+        if self.stateful:
+            require_fixed_batch(self, inputs, self.batch_size)
         return super().__call__(inputs, training=training, mask=mask, **kwargs)
 
     def call(self, inputs: Any, training: bool = False, mask: Any = None,
@@ -291,4 +299,5 @@ class RecurrentLayer(Layer):
                 "seed": self.seed, "return_sequences": self.return_sequences,
                 "return_state": self.return_state, "go_backwards": self.go_backwards,
                 "stateful": self.stateful, "unroll": self.unroll,
-                "zero_output_for_mask": self.zero_output_for_mask}
+                "zero_output_for_mask": self.zero_output_for_mask,
+                **({"batch_size": self.batch_size} if self.batch_size is not None else {})}

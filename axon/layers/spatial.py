@@ -22,8 +22,13 @@ class _Spatial(Layer):
     """Shared: ``_spatial`` axes laid out as ``data_format``; any spatial size is accepted."""
 
     _spatial = 2
+    _has_data_format = True  # False for the 1-D layers that, as Keras's, have no data_format
 
     def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
+        if data_format is not None and not self._has_data_format:
+            raise TypeError(f"{type(self).__name__} got an unexpected keyword argument "
+                            "'data_format' (as in Keras, it takes (batch, steps, features) "
+                            f"inputs only). Received: data_format={data_format!r}")
         super().__init__(**kwargs)
         self.data_format = spatial_args.data_format(data_format, type(self).__name__)
 
@@ -88,9 +93,10 @@ class UpSampling1D(_Spatial):
     """
 
     _spatial = 1
+    _has_data_format = False
 
     def __init__(self, size: int = 2, **kwargs: Any) -> None:
-        super().__init__(data_format=None, **kwargs)
+        super().__init__(**kwargs)
         self.size = spatial_args.int_tuple(size, 1, "size", "UpSampling1D")[0]
 
     def call(self, inputs, training=False):
@@ -275,9 +281,10 @@ class Cropping1D(_Cropping):
     """
 
     _spatial = 1
+    _has_data_format = False
 
     def __init__(self, cropping: Any = (1, 1), **kwargs: Any) -> None:
-        super().__init__(data_format=None, **kwargs)
+        super().__init__(**kwargs)
         self.cropping = spatial_args.pairs(cropping, 1, "cropping", "Cropping1D")
 
     def _cropping_config(self):

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from axon import backend
+from axon.engine import Tensor
 from axon.engine import functional as F
 from axon.layers import _args
 from axon.layers import serialization as serialization_module
 from axon.layers.base import Layer
-from axon.layers.rnn_base import RecurrentLayer
+from axon.layers.rnn_base import RecurrentLayer, require_fixed_batch
 
 __all__ = ["Bidirectional", "TimeDistributed"]
 
@@ -24,8 +26,10 @@ class Bidirectional(Layer):
     through these (e.g. for ``mul``, ``dL/dy_f = g * y_b``).
 
     As Keras, both sides are new layers made from ``layer``'s config (named ``forward_<name>``
-    and ``backward_<name>``); ``layer`` itself is only a template. With ``return_sequences`` the
-    two sides output zeros at masked steps (Keras's ``zero_output_for_mask``).
+    and ``backward_<name>``; a ``forward_`` prefix of ``layer``'s name is not repeated, so a
+    config round trip keeps the names); ``layer`` itself is only a template. With
+    ``return_sequences`` the two sides output zeros at masked steps (Keras's
+    ``zero_output_for_mask``).
 
     Args:
         layer: a recurrent layer (SimpleRNN, LSTM, GRU).
@@ -60,9 +64,10 @@ class Bidirectional(Layer):
         if merge_mode not in _MERGE_MODES:
             raise ValueError("Bidirectional expects merge_mode to be one of 'concat', 'sum', "
                              f"'mul', 'ave' or None. Received: merge_mode={merge_mode!r}")
-        self.forward_layer = _copy(layer, name=f"forward_{layer.name}")
+        base_name = layer.name.removeprefix("forward_")  # get_config stores the forward side
+        self.forward_layer = _copy(layer, name=f"forward_{base_name}")
         self.backward_layer = backward_layer if backward_layer is not None else _copy(
-            layer, name=f"backward_{layer.name}", go_backwards=not layer.go_backwards)
+            layer, name=f"backward_{base_name}", go_backwards=not layer.go_backwards)
         self._has_own_backward = backward_layer is not None
         if self.forward_layer.go_backwards == self.backward_layer.go_backwards:
             raise ValueError("Bidirectional expects the forward and backward layers to have "
@@ -105,6 +110,8 @@ class Bidirectional(Layer):
         """The initial states travel with the sequence as one list (see RecurrentLayer)."""
         if initial_state is not None:
             inputs = [inputs] + list(initial_state)
+        if self.stateful:
+            require_fixed_batch(self, inputs, self.forward_layer.batch_size)
         return super().__call__(inputs, training=training, mask=mask, **kwargs)
 
     def call(self, inputs: Any, training: bool = False, mask: Any = None) -> Any:
@@ -202,7 +209,9 @@ class TimeDistributed(Layer):
 
     The time axis is folded into the batch: ``x`` of shape ``(batch, time, ...)`` becomes
     ``(batch * time, ...)``, goes through ``layer`` once, and is unfolded back. The gradient
-    follows the same reshapes, so ``dL/dW`` sums over batch and time.
+    follows the same reshapes, so ``dL/dW`` sums over batch and time. A mask of shape
+    ``(batch, time, ...)`` is folded the same way and passed on (as Keras: step t gets
+    ``mask[:, t]``) when the layer's ``call`` takes a ``mask``; the output keeps the input's mask.
 
     Args:
         layer: the layer to apply (built here on ``(batch * time, ...)`` inputs).
@@ -244,7 +253,15 @@ class TimeDistributed(Layer):
     def call(self, inputs, training=False, mask=None):
         batch, time = inputs.shape[:2]
         folded = F.reshape(inputs, (batch * time,) + tuple(inputs.shape[2:]))
-        outputs = self.layer(folded, training=training)  # the (batch, time) mask passes through
+        if mask is not None:  # as Keras: step t of the layer gets mask[:, t] (if it takes a mask)
+            mask = backend.xp.asarray(mask.data if isinstance(mask, Tensor) else mask)
+            if tuple(mask.shape[:2]) != (batch, time):
+                raise ValueError(f"Layer '{self.name}' (TimeDistributed) expects a mask of shape "
+                                 f"(batch, time, ...) = {(batch, time)}. Received: "
+                                 f"mask.shape={tuple(mask.shape)} for inputs of shape "
+                                 f"{tuple(inputs.shape)}")
+            mask = mask.reshape((batch * time,) + tuple(mask.shape[2:]))
+        outputs = self.layer(folded, training=training, mask=mask)
         return F.reshape(outputs, (batch, time) + tuple(outputs.shape[1:]))
 
     def compute_output_shape(self, input_shape):

@@ -68,12 +68,12 @@ class Model(Trainer, Layer):
         subclassed model's in the order they were assigned."""
         if self.__dict__.get("_graph") is not None:
             return self._graph.layers
-        return list(self.__dict__.get("_tracked", []))
+        return self._sub_layers()
 
     def _flatten_layers(self) -> list[Layer]:
         """The model, its layers (graph, stack or attributes) and theirs, each once."""
         result: list[Layer] = [self]
-        for layer in list(self.layers) + list(self.__dict__.get("_tracked", [])):
+        for layer in list(self.layers) + self._sub_layers():
             for inner in layer._flatten_layers():
                 if not any(inner is known for known in result):
                     result.append(inner)

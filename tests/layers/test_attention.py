@@ -273,6 +273,32 @@ def test_bad_inputs_are_rejected():
         layer(np.zeros((1, 3, 4)), np.zeros((1, 2, 4)), attention_mask=np.ones((1, 2, 3)))
 
 
+def test_mismatched_batches_lengths_and_masks_are_rejected_clearly():
+    layer = MultiHeadAttention(num_heads=2, key_dim=2, name="mha")
+    q, v = np.zeros((2, 3, 4)), np.zeros((2, 5, 4))
+    layer(q, v)
+    with pytest.raises(ValueError, match=r"Layer 'mha' \(MultiHeadAttention\) expects query, "
+                                         r"value and key of the same batch size. Received: "
+                                         r"query.shape=\(2, 3, 4\), value.shape=\(3, 5, 4\)"):
+        layer(q, np.zeros((3, 5, 4)))
+    with pytest.raises(ValueError, match="same batch size"):
+        MultiHeadAttention(num_heads=1, key_dim=2)(np.zeros((2, 3, 4)), np.zeros((1, 5, 4)))
+    with pytest.raises(ValueError, match=r"key and value of the same number of time steps. "
+                                         r"Received: .*value.shape=\(2, 5, 4\), "
+                                         r"key.shape=\(2, 6, 4\)"):
+        layer(q, v, np.zeros((2, 6, 4)))
+    with pytest.raises(ValueError, match="same number of time steps"):
+        layer(axon.Input((3, 4)), axon.Input((5, 4)), axon.Input((6, 4)))
+    with pytest.raises(ValueError, match=r"query mask of shape \(batch, query steps\) = "
+                                         r"\(2, 3\). Received: query_mask.shape=\(2, 5\)"):
+        layer(q, v, mask=[np.ones((2, 5), bool), np.ones((2, 5), bool)])
+    with pytest.raises(ValueError, match=r"value mask of shape \(batch, value steps\) = "
+                                         r"\(2, 5\). Received: value_mask.shape=\(2, 3\)"):
+        layer(q, v, mask=[None, np.ones((2, 3), bool)])
+    with pytest.raises(ValueError, match=r"attention_mask of shape \(batch, 3, 5\)"):
+        layer(q, v, attention_mask=np.ones((3, 3, 5)))
+
+
 def test_transformer_encoder_block_learns_to_reverse_sequences():
     """MultiHeadAttention + Add + LayerNormalization + Dense: reverse 6-token sequences."""
     axon.utils.set_random_seed(0)

@@ -151,3 +151,50 @@ def test_sub_layers_of_a_custom_layer_are_tracked_alone_or_in_lists():
     assert all(not np.array_equal(a, b) for a, b in zip(before, block.get_weights()))
     block.trainable = False
     assert model.trainable_weights == []
+
+
+def test_sub_layers_appended_later_or_held_in_dicts_and_mixed_tuples_are_tracked():
+    class Blocks(Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.first = Dense(3, name="first")
+            self.blocks = []
+            self.blocks.append(Dense(2, name="appended"))
+            self.heads = {"a": Dense(2, name="head_a"), "b": Dense(2, name="head_b")}
+            self.pair = (Dense(2, name="paired"), 0.5)
+
+        def call(self, x, training=False):
+            x = self.blocks[0](self.first(x))
+            x = self.heads["a"](x) + self.heads["b"](x)
+            return self.pair[0](x) * self.pair[1]
+
+    layer = Blocks()
+    layer(np.ones((1, 4), "float32"))
+    owners = [sub.name for sub in layer._flatten_layers()[1:]]
+    assert owners == ["first", "appended", "head_a", "head_b", "paired"]
+    assert len(layer.trainable_weights) == 10
+    assert [w.shape for w in layer.get_weights()][:4] == [(4, 3), (3,), (3, 2), (2,)]
+
+
+def test_a_reassigned_sub_layer_is_no_longer_tracked():
+    class Projection(Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.proj = Dense(3, name="old_proj")
+            self.proj = Dense(4, name="new_proj")
+
+        def call(self, x, training=False):
+            return self.proj(x)
+
+    class Net(axon.Model):
+        def __init__(self):
+            super().__init__()
+            self.head = None
+            self.body = Dense(2, name="body")
+            self.head = Dense(1, name="head")
+
+    layer = Projection()
+    layer(np.ones((2, 5), "float32"))
+    assert [sub.name for sub in layer._flatten_layers()] == [layer.name, "new_proj"]
+    assert [w.shape for w in layer.weights] == [(5, 4), (4,)]
+    assert [sub.name for sub in Net().layers] == ["body", "head"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -209,6 +210,17 @@ def test_global_average_pooling_1d_averages_real_steps_only(data_format):
     fn(tensor).sum().backward()
     grad = np.moveaxis(tensor.grad, 1, -1) if first else tensor.grad
     np.testing.assert_allclose(grad[..., 0], mask / mask.sum(axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_global_average_pooling_1d_rejects_a_mask_of_the_wrong_shape(data_format):
+    layer = GlobalAveragePooling1D(data_format=data_format, name="gap")
+    x = np.ones((2, 5, 3)) if data_format == "channels_last" else np.ones((2, 3, 5))
+    for bad in (np.ones((2, 3), bool), np.ones((5,), bool), np.ones((2, 5, 1), bool)):
+        message = ("Layer 'gap' (GlobalAveragePooling1D) expects a mask of shape (batch, steps) "
+                   f"= (2, 5). Received: mask.shape={bad.shape}")
+        with pytest.raises(ValueError, match=re.escape(message)):
+            layer(x, mask=bad)
 
 
 def test_global_average_pooling_1d_gets_the_embedding_mask_in_a_model():

@@ -1,6 +1,8 @@
 """Rescaling and Normalization: values, adapt against NumPy and Keras, gradients, errors."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from layer_testing import layer_gradcheck, run_layer_test
@@ -38,6 +40,21 @@ def test_rescaling_rejects_bad_arguments(kwargs, match):
         Rescaling(**kwargs)
 
 
+def test_rescaling_rejects_a_scale_or_offset_that_does_not_broadcast_to_the_input():
+    layer = Rescaling([1.0, 2.0, 3.0], name="rescale")
+    message = ("Layer 'rescale' (Rescaling) expects scale to broadcast to the input's shape. "
+               "Received: scale of shape (3,) for inputs of shape (None, 4)")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        layer(np.ones((2, 4)))
+    with pytest.raises(ValueError, match=re.escape("offset of shape (2, 1, 3)")):
+        Rescaling(2.0, offset=np.zeros((2, 1, 3)))(np.ones((5, 3)))
+    built = Rescaling([1.0, 2.0])
+    built(np.ones((2, 2)))
+    with pytest.raises(ValueError, match=re.escape("inputs of shape (2, 3)")):
+        built(np.ones((2, 3)))
+    assert Rescaling([[1.0], [2.0]])(np.ones((4, 2, 3))).shape == (4, 2, 3)
+
+
 # ---- Normalization -----------------------------------------------------------------------------
 KERAS_DATA = np.arange(24, dtype="float64").reshape(4, 2, 3) ** 1.5
 
@@ -52,7 +69,7 @@ def test_adapt_matches_keras_stored_weights():
     mean, variance, count = layer.get_weights()
     np.testing.assert_allclose(mean, [39.894836, 44.50293, 49.417736], rtol=1e-6)
     np.testing.assert_allclose(variance, [1054.4021, 1170.4894, 1282.8872], rtol=1e-6)
-    assert count == 0
+    assert count == 0 and count.dtype == np.float32  # Keras's int32 count, as an axon weight
     np.testing.assert_allclose(layer(KERAS_DATA).numpy()[0], [[-1.2286086, -1.271554, -1.3007447],
                                                               [-1.068587, -1.0669498, -1.0675644]],
                                rtol=1e-5)

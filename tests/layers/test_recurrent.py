@@ -288,6 +288,16 @@ def test_stateful_needs_a_fixed_batch_size_in_a_functional_model():
     assert out.shape == (5, 2)
 
 
+def test_a_stateful_layers_batch_size_survives_a_config_round_trip():
+    layer = LSTM(3, stateful=True, batch_size=4)
+    config = layer.get_config()
+    assert config["batch_size"] == 4
+    clone = LSTM.from_config(config)
+    assert clone.batch_size == 4
+    assert clone(axon.Input((5, 2))).shape == (None, 3)
+    assert "batch_size" not in LSTM(3).get_config()
+
+
 def test_initial_state_in_a_functional_model():
     x_in, h_in, c_in = axon.Input((4, 3)), axon.Input((2,)), axon.Input((2,))
     lstm = LSTM(2, return_state=True)

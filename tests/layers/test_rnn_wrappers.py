@@ -181,6 +181,23 @@ def test_stateful_bidirectional_resets_both_sides():
     np.testing.assert_allclose(layer(x).numpy(), first, rtol=1e-6)
 
 
+def test_bidirectional_config_round_trips_keep_the_layer_names():
+    layer = Bidirectional(LSTM(3, name="enc"))
+    for _ in range(3):
+        layer = Bidirectional.from_config(layer.get_config(), custom_objects=CUSTOM)
+        assert layer.forward_layer.name == "forward_enc"
+        assert layer.backward_layer.name == "backward_enc"
+
+
+def test_stateful_bidirectional_needs_a_fixed_batch_size_in_a_functional_model():
+    with pytest.raises(ValueError, match=r"Layer 'bi' \(Bidirectional\) is stateful and needs "
+                                         "a fixed batch size"):
+        Bidirectional(GRU(2, stateful=True), name="bi")(axon.Input((4, 3)))
+    assert Bidirectional(GRU(2, stateful=True))(axon.Input((4, 3), batch_size=5)).shape == (5, 4)
+    fixed = Bidirectional(GRU(2, stateful=True, batch_size=5))
+    assert fixed(axon.Input((4, 3))).shape == (None, 4)
+
+
 # ---- TimeDistributed --------------------------------------------------------------------------
 def test_time_distributed_applies_the_layer_at_every_step():
     x = rng.normal(size=(2, 4, 3))
@@ -208,6 +225,24 @@ def test_time_distributed_after_an_lstm_in_a_sequential_model_trains():
     assert model.predict(x, verbose=0).shape == (16, 5, 1)
     assert np.isfinite(history.history["loss"]).all()
     assert len(model.trainable_weights) == 5
+
+
+def test_time_distributed_passes_each_steps_mask_to_a_layer_that_takes_one():
+    x = rng.normal(size=(2, 3, 4, 5))
+    mask = rng.random((2, 3, 4)) > 0.4
+    mask[..., 0] = True
+    lstm = LSTM(2, dtype="float64")
+    layer = TimeDistributed(lstm, dtype="float64")
+    y = layer(x, mask=mask).numpy()
+    want = np.stack([lstm(x[:, t], mask=mask[:, t]).numpy() for t in range(3)], axis=1)
+    np.testing.assert_allclose(y, want, atol=1e-12)
+    assert not np.allclose(y, layer(x).numpy())  # the mask reached the LSTM
+    dense = TimeDistributed(Dense(2))  # Dense.call takes no mask: it is not passed
+    assert dense(x[..., 0], mask=mask[..., 0]).shape == (2, 3, 2)
+    with pytest.raises(ValueError, match=r"TimeDistributed\) expects a mask of shape "
+                                         r"\(batch, time, ...\) = \(2, 3\). Received: "
+                                         r"mask.shape=\(3, 2\)"):
+        layer(x, mask=np.ones((3, 2), bool))
 
 
 # ---- Masking ----------------------------------------------------------------------------------

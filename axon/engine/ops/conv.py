@@ -152,8 +152,10 @@ class Conv(Op):
         if len(self.needs_grad) > 2 and self.needs_grad[2]:
             gb = g.reshape(-1, g.shape[-1]).sum(axis=0)
         if self.needs_grad[0]:
-            # the im2col buffer is free once dL/dW is computed: dL/dP is written over it
-            free = cols if cols is not None and cols.dtype == xp.result_type(g, self.w) else None
+            # the im2col buffer is free once dL/dW is computed, unless the graph is kept for
+            # another backward: dL/dP is then written over it
+            free = (cols if self.final_backward and cols is not None
+                    and cols.dtype == xp.result_type(g, self.w) else None)
             gcols = _offset_columns(g3, self.w, groups, buffer=free)
             frame = _col2im(gcols, sizes, xshape[0], out, kernel, strides, dilation)
             gx = _place(frame, [-p[0] for p in pads], xshape[1:-1])

@@ -6,7 +6,7 @@ probability), and because one fused node is faster than five.
 """
 from __future__ import annotations
 
-from axon.backend import xp
+from axon.backend import mean_over_axes, xp
 from axon.engine.op import Op
 
 
@@ -153,8 +153,8 @@ class Normalize(Op):
     """
 
     def forward(self, x, axes, epsilon):
-        centered = x - xp.mean(x, axis=axes, keepdims=True)
-        scale = 1.0 / xp.sqrt(xp.mean(centered * centered, axis=axes, keepdims=True) + epsilon)
+        centered = x - mean_over_axes(x, axes, keepdims=True)
+        scale = 1.0 / xp.sqrt(mean_over_axes(centered * centered, axes, keepdims=True) + epsilon)
         y = centered * scale
         if self.needs_grad[0]:
             self.y, self.scale, self.axes = y, scale, axes
@@ -162,6 +162,6 @@ class Normalize(Op):
 
     def backward(self, g):
         y, axes = self.y, self.axes
-        mean_g = xp.mean(g, axis=axes, keepdims=True)
-        mean_gy = xp.mean(g * y, axis=axes, keepdims=True)
+        mean_g = mean_over_axes(g, axes, keepdims=True)
+        mean_gy = mean_over_axes(g * y, axes, keepdims=True)
         return (self.scale * (g - mean_g - y * mean_gy),)

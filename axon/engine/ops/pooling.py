@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 
 from axon.backend import xp
 from axon.engine.op import Op
@@ -81,6 +82,45 @@ def same_padding(n, k, s):
     ``out = ceil(n / s)``; ``before = total // 2`` and the odd entry, if any, goes ``after``."""
     total = max((-(-n // s) - 1) * s + k - n, 0)
     return (total // 2, total - total // 2)
+
+
+def pool_arguments(shape, pool_size, strides, padding, data_format, name):
+    """The pooling primitives' attributes for an input of ``shape`` laid out as ``data_format``
+    says: ``pool_size`` and ``strides`` as per-axis tuples, ``(before, after)`` pads and the
+    spatial axes (all but batch and channels). ``name`` (the caller) heads the errors."""
+    spatial = len(shape) - 2
+    if spatial < 1:
+        raise ValueError(f"{name} expects an input of rank >= 3 (batch, ..., channels). "
+                         f"Received: shape={shape}")
+    pool_size = _window_tuple(pool_size, "pool_size", spatial, name)
+    strides = pool_size if strides is None else _window_tuple(strides, "strides", spatial, name)
+    if padding not in ("valid", "same") or data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"{name} expects padding 'valid' or 'same' and data_format "
+                         f"'channels_last' or 'channels_first'. Received: padding={padding!r}, "
+                         f"data_format={data_format!r}")
+    axes = tuple(range(1, 1 + spatial)) if data_format == "channels_last" else tuple(
+        range(2, 2 + spatial))
+    lengths = tuple(shape[a] for a in axes)
+    if padding == "valid" and any(k > n for k, n in zip(pool_size, lengths)):
+        raise ValueError(f"{name}: pool_size={pool_size} is larger than the spatial size "
+                         f"{lengths} of the input with padding='valid'. Received: shape={shape}")
+    pads = tuple(same_padding(n, k, s) if padding == "same" else (0, 0)
+                 for n, k, s in zip(lengths, pool_size, strides))
+    return {"pool_size": pool_size, "strides": strides, "padding": pads, "axes": axes}
+
+
+def _window_tuple(value, argument, spatial, name):
+    """``value`` (an int, or a tuple or list of ``spatial`` ints) as ``spatial`` positive ints;
+    floats and bools are refused."""
+    def is_int(n):
+        return isinstance(n, numbers.Integral) and not isinstance(n, bool)
+
+    values = (value,) * spatial if is_int(value) else value
+    if not isinstance(values, tuple | list) or len(values) != spatial or not all(
+            is_int(n) and n >= 1 for n in values):
+        raise ValueError(f"{name} expects {argument} to be a positive integer or a tuple of "
+                         f"{spatial} positive integers. Received: {argument}={value!r}")
+    return tuple(int(n) for n in values)
 
 
 class MaxPool(Op):

@@ -130,3 +130,18 @@ def test_bad_arguments_raise_clear_errors():
         F.conv(x, np.zeros((1, 1, 2, 3)), strides=0)
     with pytest.raises(ValueError, match="rank >= 3"):
         F.conv(np.zeros((4, 2)), w)
+
+
+@pytest.mark.parametrize("channels", [3, 16])
+def test_a_retained_graph_gives_the_same_gradients_twice(channels):
+    """backward may reuse its saved im2col buffer only when the graph is not kept."""
+    rng = np.random.default_rng(0)
+    x = axon.Tensor(rng.normal(size=(2, 6, 6, channels)), requires_grad=True)
+    w = axon.Tensor(rng.normal(size=(3, 3, channels, 4)), requires_grad=True)
+    y = F.sum(F.conv(x, w, padding="same"))
+    first = axon.engine.tensor.grad(y, [x, w], retain_graph=True)
+    second = axon.engine.tensor.grad(y, [x, w], retain_graph=True)
+    third = axon.engine.tensor.grad(y, [x, w])
+    for a, b, c in zip(first, second, third):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)

@@ -152,12 +152,28 @@ def test_pool_keeps_float32(kind):
     ({"pool_size": 4}, "larger than the spatial size"),
     ({"pool_size": 2, "padding": "full"}, "padding='full'"),
     ({"pool_size": 2, "data_format": "NHWC"}, "data_format='NHWC'"),
-    ({"pool_size": (2, 2, 2)}, "pool_size and strides of 2"),
-    ({"pool_size": 2, "strides": 0}, "strides=(0, 0)"),
+    ({"pool_size": (2, 2, 2)}, "pool_size to be a positive integer or a tuple of 2 positive "
+                               "integers. Received: pool_size=(2, 2, 2)"),
+    ({"pool_size": 2, "strides": 0}, "strides=0"),
+    ({"pool_size": 2.0}, "pool_size to be a positive integer or a tuple of 2 positive integers. "
+                         "Received: pool_size=2.0"),
+    ({"pool_size": True}, "Received: pool_size=True"),
+    ({"pool_size": (2, 1.5)}, "Received: pool_size=(2, 1.5)"),
+    ({"pool_size": 2, "strides": "2"}, "Received: strides='2'"),
+    ({"pool_size": 2, "strides": (1, False)}, "Received: strides=(1, False)"),
 ])
 def test_pool_argument_errors(kwargs, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         F.max_pool(np.zeros((1, 3, 3, 1)), **kwargs)
+
+
+@pytest.mark.parametrize("kind", sorted(POOLS))
+def test_pool_promotes_integer_inputs_to_the_default_float_type(kind):
+    x = np.array([[[0], [1], [2], [3], [4]]])  # int64, shape (1, 5, 1)
+    y = POOLS[kind](x, 2, 2, "same")
+    assert y.dtype == np.dtype(axon.backend.floatx())
+    want = [0.5, 2.5, 4.0] if kind == "avg" else [1.0, 3.0, 4.0]
+    np.testing.assert_array_equal(y.numpy()[0, :, 0], want)
 
 
 def test_pool_rejects_inputs_without_spatial_axes():
