@@ -10,12 +10,10 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
-import http.client
 import os
 import shutil
 import sys
 import tempfile
-import urllib.request
 import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -51,6 +49,8 @@ def cache_dir() -> Path:
 
 def _fetch(url: str, dest: Path) -> None:
     """Download ``url`` into the file ``dest`` (overwriting it). Raises OSError on failure."""
+    import urllib.request  # here, not at the top: it costs `import axon` about 50 ms
+
     with urllib.request.urlopen(url, timeout=_TIMEOUT_S) as response, open(dest, "wb") as out:
         shutil.copyfileobj(response, out, length=1 << 20)
         out.flush()
@@ -204,6 +204,8 @@ def _download_all(
 
 def _download_one(url: str, dest: Path, expected_sha256: str) -> str | None:
     """Fetch one file into ``dest`` atomically; return None on success, else the reason."""
+    import http.client
+
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     os.close(fd)
     tmp = Path(tmp_name)

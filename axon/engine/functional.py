@@ -369,6 +369,28 @@ def standardize(x: TensorLike, axis: Any = -1, epsilon: float = 1e-3) -> Tensor:
     return ops.Normalize.apply(x, axes=tuple(sorted(a % x.ndim for a in axes)), epsilon=float(epsilon))
 
 
+# ---- whole recurrences -------------------------------------------------------------------------
+def lstm_sequence(p: TensorLike, h0: TensorLike, c0: TensorLike, recurrent_kernel: TensorLike,
+                  mask: Any = None, dropout: Any = None,
+                  zero_output_for_mask: bool = False) -> Tensor:
+    """The whole LSTM recurrence (tanh, sigmoid) in one node, from ``p = x W + b`` ``(T, N, 4u)``;
+    ``mask`` ``(T, N, 1)`` bool and ``dropout`` ``(N, u)`` are arrays (formulas and gradient:
+    :class:`axon.engine.ops.LSTMSequence`). Returns ``(T + 2, N, u)``: the outputs, ``h_T``, ``c_T``."""
+    return ops.LSTMSequence.apply(as_tensor(p), as_tensor(h0), as_tensor(c0),
+                                  as_tensor(recurrent_kernel), mask=mask, dropout=dropout,
+                                  zero_output_for_mask=zero_output_for_mask)
+
+
+def gru_sequence(p: TensorLike, h0: TensorLike, recurrent_kernel: TensorLike,
+                 recurrent_bias: TensorLike, mask: Any = None, dropout: Any = None,
+                 zero_output_for_mask: bool = False) -> Tensor:
+    """The whole GRU recurrence (``reset_after=True``) in one node, as :func:`lstm_sequence`
+    (see :class:`axon.engine.ops.GRUSequence`). Returns ``(T + 1, N, u)``: the outputs, ``h_T``."""
+    return ops.GRUSequence.apply(as_tensor(p), as_tensor(h0), as_tensor(recurrent_kernel),
+                                 as_tensor(recurrent_bias), mask=mask, dropout=dropout,
+                                 zero_output_for_mask=zero_output_for_mask)
+
+
 # ---- softmax family ----------------------------------------------------------------------------
 def logsumexp(x: TensorLike, axis: int = -1, keepdims: bool = False) -> Tensor:
     """``ln(sum_i e**x_i)`` over ``axis``, computed stably; gradient ``g * softmax(x)``."""

@@ -30,8 +30,14 @@ class Op:
     def apply(cls, *inputs: _tensor.Tensor, **attrs: Any) -> _tensor.Tensor:
         """Run ``forward`` on the inputs' arrays and, when gradients are wanted, record the node."""
         op = cls()
-        record = _tensor.is_grad_enabled() and any(t.requires_grad for t in inputs)
-        op.needs_grad = tuple(t.requires_grad for t in inputs) if record else (False,) * len(inputs)
+        # NOTE: every layer call runs through here several times, so it avoids generators and
+        # function calls (a list and ``any`` over a tuple are C loops).
+        if _tensor._grad_enabled[0]:
+            needs_grad = tuple([t.requires_grad for t in inputs])
+            record = any(needs_grad)
+        else:
+            record = False
+        op.needs_grad = needs_grad if record else (False,) * len(inputs)
         data = op.forward(*[t.data for t in inputs], **attrs)
         if record:
             op.inputs = inputs

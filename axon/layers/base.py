@@ -76,7 +76,7 @@ class Layer:
         """
         if mask is not None and call_accepts_mask(type(self)):
             kwargs["mask"] = mask
-        if is_symbolic(inputs):
+        if not isinstance(inputs, Tensor) and is_symbolic(inputs):
             if training:
                 kwargs["training"] = training
             return symbolic_call(self, inputs, kwargs)
@@ -125,6 +125,13 @@ class Layer:
         expected = self._build_input_shape
         if expected is None:
             return
+        accepted = self.__dict__.get("_accepted_input_shape")
+        if accepted is not None and accepted[0] is expected and accepted[1] == shape:
+            return  # the shape passed this check last time (a built layer called again)
+        self._check_against(expected, shape)
+        object.__setattr__(self, "_accepted_input_shape", (expected, shape))
+
+    def _check_against(self, expected: Any, shape: Any) -> None:
         if isinstance(expected, list):
             if not isinstance(shape, list) or len(shape) != len(expected):
                 count = len(shape) if isinstance(shape, list) else 1

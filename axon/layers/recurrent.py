@@ -147,6 +147,14 @@ class LSTM(RecurrentLayer):
         c = f * c_prev + i * self.activation(z[:, 2 * u:3 * u])
         return [o * self.activation(c), c]
 
+    def _fusable(self):
+        return self.activation is activations.tanh and \
+            self.recurrent_activation is activations.sigmoid
+
+    def _fused(self, projected, states, h_mask, steps):
+        return F.lstm_sequence(projected, states[0], states[1], self.recurrent_kernel, mask=steps,
+                               dropout=h_mask, zero_output_for_mask=self.zero_output_for_mask)
+
     def get_config(self):
         return {**super().get_config(),
                 "recurrent_activation": activations.serialize(self.recurrent_activation),
@@ -202,11 +210,8 @@ class GRU(RecurrentLayer):
         self.bias = self._add("bias", shape, self.bias_initializer, "bias") if self.use_bias \
             else None
 
-    def _project(self, x: Tensor) -> Tensor:
-        p = F.matmul(x, self.kernel)
-        if self.bias is None:
-            return p
-        return p + (self.bias[0] if self.reset_after else self.bias)
+    def _input_bias(self):
+        return self.bias[0] if self.reset_after and self.bias is not None else self.bias
 
     def _context(self):
         u, kernel = self.units, self.recurrent_kernel
@@ -230,6 +235,17 @@ class GRU(RecurrentLayer):
             z, r = zr[:, :u], zr[:, u:]
             candidate = self.activation(p_t[:, 2 * u:] + F.matmul(r * h_dropped, kernel_h))
         return [z * h_prev + (1.0 - z) * candidate]
+
+    def _fusable(self):
+        return self.reset_after and self.activation is activations.tanh and \
+            self.recurrent_activation is activations.sigmoid
+
+    def _fused(self, projected, states, h_mask, steps):
+        kernel = self.recurrent_kernel
+        bias = self.bias[1] if self.bias is not None else \
+            Tensor(xp.zeros(kernel.shape[1:], dtype=kernel.dtype))
+        return F.gru_sequence(projected, states[0], kernel, bias, mask=steps, dropout=h_mask,
+                              zero_output_for_mask=self.zero_output_for_mask)
 
     def get_config(self):
         return {**super().get_config(),

@@ -9,7 +9,11 @@ time and carries states ``s_t`` (``[h]``, or ``[h, c]`` for LSTM) from step to s
 
 Backpropagation through time is ordinary reverse-mode differentiation of this unrolled graph:
 the engine records every step's ops and walks them backwards. A subclass writes only
-``_build_weights``, ``_project`` (``p``) and ``_step``; the rest lives here, once.
+``_build_weights`` and ``_step`` (and ``_input_bias`` when the bias is not ``b``); the rest
+lives here, once. That step-by-step path is the reference. A subclass may also offer a fast
+path, ``_fusable`` and ``_fused``: the whole recurrence as one primitive with hand-written BPTT
+(``axon.engine.ops.recurrent``; LSTM and GRU with their default activations), which the tests
+hold to the same outputs and gradients.
 
 Masks (Keras's semantics): where ``mask[b, t]`` is False the step is skipped for sample ``b``:
 its states and output are the previous ones, ``s_t = where(m_t, step(...), s_{t-1})``.
@@ -68,8 +72,9 @@ class RecurrentLayer(Layer):
     """The base of the recurrent layers (not used directly): see SimpleRNN, LSTM, GRU.
 
     Subclasses set ``state_names`` (``("h",)`` or ``("h", "c")``) and ``gates`` (how many blocks
-    of ``units`` columns the kernel has), and write ``_build_weights(input_dim)``,
-    ``_project(x)`` and ``_step(p_t, states, h_dropped)``.
+    of ``units`` columns the kernel has), and write ``_build_weights(input_dim)`` and
+    ``_step(p_t, states, h_dropped, context)``; optionally ``_input_bias``, ``_context``, and
+    the fused path ``_fusable`` / ``_fused``.
     """
 
     supports_masking = True
@@ -128,10 +133,17 @@ class RecurrentLayer(Layer):
     def _build_weights(self, input_dim: int) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _input_bias(self) -> Any:
+        """The bias added to ``x W`` (``None`` without one)."""
+        return self.bias
+
     def _project(self, x: Tensor) -> Tensor:
-        """``x W (+ b)`` for every step at once: ``(batch, time, features) -> (batch, time, k)``."""
-        p = F.matmul(x, self.kernel)
-        return p + self.bias if self.bias is not None else p
+        """``x W (+ b)`` for every step at once, time-major: ``(batch, time, features) ->
+        (time, batch, k)``, as one 2-D matmul (transposing ``x``, the narrower array)."""
+        batch, time, features = x.shape
+        p = F.matmul(F.reshape(F.transpose(x, (1, 0, 2)), (time * batch, features)), self.kernel)
+        bias = self._input_bias()
+        return F.reshape(p + bias if bias is not None else p, (time, batch, p.shape[-1]))
 
     def _context(self) -> Any:
         """Tensors the steps share, made once per call (e.g. slices of the recurrent kernel)."""
@@ -222,8 +234,17 @@ class RecurrentLayer(Layer):
         if training and self.recurrent_dropout > 0:
             keep = rng.random((batch, self.units)) >= self.recurrent_dropout
             h_mask = Tensor(backend.from_host(keep).astype(x.dtype) / (1.0 - self.recurrent_dropout))
-        projected = _unstack(F.transpose(self._project(x), (1, 0, 2)))  # one (batch, k) per step
+        projected = self._project(x)  # (time, batch, k)
         steps = self._time_mask(mask, batch, time)
+        run = self._run_fused if self._fusable() else self._run_steps
+        output, states = run(projected, states, h_mask, steps)
+        if self.stateful:
+            self.states = [s.data.copy() for s in states]
+        return [output] + list(states) if self.return_state else output
+
+    def _run_steps(self, projected: Tensor, states: list, h_mask: Any, steps: Any) -> tuple:
+        """The reference path: every step recorded op by op, BPTT by the engine."""
+        time, projected = projected.shape[0], _unstack(projected)  # one (batch, k) per step
         order = range(time - 1, -1, -1) if self.go_backwards else range(time)
         outputs, context = [], self._context()
         for t in order:
@@ -235,10 +256,29 @@ class RecurrentLayer(Layer):
             if self.return_sequences:
                 zero = steps is not None and self.zero_output_for_mask
                 outputs.append(F.where(steps[t], states[0], 0.0) if zero else states[0])
-        if self.stateful:
-            self.states = [s.data.copy() for s in states]
-        output = F.stack(outputs, axis=1) if self.return_sequences else states[0]
-        return [output] + list(states) if self.return_state else output
+        return (F.stack(outputs, axis=1) if self.return_sequences else states[0]), states
+
+    def _run_fused(self, projected: Tensor, states: list, h_mask: Any, steps: Any) -> tuple:
+        """The fast path: the whole recurrence in one primitive (``_fused``), same results."""
+        time = projected.shape[0]
+        if self.go_backwards:
+            projected = F.getitem(projected, slice(None, None, -1))
+            steps = None if steps is None else steps[::-1]
+        h_mask = None if h_mask is None else h_mask.data
+        y = self._fused(projected, states, h_mask, steps)  # (time + len(states), batch, units)
+        states = [F.getitem(y, time + k) for k in range(len(states))]
+        if not self.return_sequences:
+            return states[0], states
+        return F.transpose(F.getitem(y, slice(0, time)), (1, 0, 2)), states
+
+    def _fusable(self) -> bool:
+        """Whether ``_fused`` computes this layer's recurrence (its default activations)."""
+        return False
+
+    def _fused(self, projected: Tensor, states: list, h_mask: Any,
+               steps: Any) -> Tensor:  # pragma: no cover - abstract
+        """Every step's output then the final states, stacked on axis 0, from one primitive."""
+        raise NotImplementedError
 
     def _time_mask(self, mask: Any, batch: int, time: int) -> Any:
         if mask is None:

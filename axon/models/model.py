@@ -108,7 +108,8 @@ class Model(Trainer, Layer):
         if self._graph is not None:
             return self.call(self._arrange_inputs(inputs), training=training, **kwargs)
         inputs = map_structure(self._convert_input, inputs)
-        self.built = True
+        if not self.built:
+            self.built = True
         return self.call(inputs, training=training, **kwargs)
 
     def call(self, inputs: Any, training: bool = False) -> Any:

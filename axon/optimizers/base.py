@@ -22,6 +22,14 @@ from axon.optimizers import schedules
 
 xp = backend.xp
 
+# NOTE: slot entries below the smallest normal float are set to 0 every this many steps, as
+# TensorFlow's flush-to-zero does on CPUs. Squared-gradient averages of weights that stop learning
+# decay into that subnormal range and stay there for thousands of steps (beta_2 = 0.999), and
+# arithmetic on subnormals is several times slower: in the VAE example, 180,000 subnormal Adam
+# slot entries after 2 epochs took epochs from 8 s to 15 s. Zeroing an entry below 1.2e-38 changes a
+# step by a relative 1e-12 at most (its square root, 1.1e-19, against epsilon = 1e-7).
+_FLUSH_SUBNORMAL_EVERY = 64
+
 
 class Optimizer:
     """Base class of optimizers (Keras 3's ``BaseOptimizer`` arguments and order of operations).
@@ -182,6 +190,16 @@ class Optimizer:
                     variable.assign(constraint(variable))
             if self.use_ema:
                 self._update_averages(variables)
+            if self.iterations % _FLUSH_SUBNORMAL_EVERY == 0:
+                self._flush_subnormal_slots()
+
+    def _flush_subnormal_slots(self) -> None:
+        """Set every slot entry smaller in magnitude than the smallest normal float to 0."""
+        for slots in self._slots.values():
+            for slot in slots.values():
+                data = slot.data if isinstance(slot, Tensor) else slot
+                if getattr(data, "dtype", None) is not None and data.dtype.kind == "f" and data.ndim:
+                    xp.copyto(data, 0, where=xp.abs(data) < xp.finfo(data.dtype).tiny)
 
     def apply_gradients(self, grads_and_vars: Any) -> None:
         """Keras's form: ``apply_gradients(zip(grads, variables))``."""

@@ -66,7 +66,8 @@ class Standardizer:
         if y is None:
             if sample_weight is not None:
                 raise data_module.DataError(f"{method}() got sample_weight without targets y.")
-            data_module.check_same_samples(method, **_named(prefix + "x", xs))
+            if len(xs) > 1:  # one array always agrees with itself
+                data_module.check_same_samples(method, **_named(prefix + "x", xs))
             return xs, None, None
         output_shapes = self._output_shapes(xs)
         names = self._output_names_for(len(output_shapes))
@@ -196,6 +197,8 @@ def _checked(value: Any, argument: str, method: str, dtype: Any) -> numpy.ndarra
 
 def _check_shape(array: numpy.ndarray, expected: tuple, argument: str, method: str,
                  model_name: str) -> None:
+    if array.ndim and array.shape[1:] == tuple(expected):
+        return
     if array.ndim != len(expected) + 1 or any(
             e is not None and e != s for e, s in zip(expected, array.shape[1:])):
         raise data_module.DataError(

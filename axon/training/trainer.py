@@ -19,7 +19,7 @@ from axon import optimizers as optimizers_module
 from axon.callbacks import CallbackList, History, ProgbarLogger
 from axon.engine import Tensor, no_grad
 from axon.training import data as data_module
-from axon.training.adapters import ArrayBatches, StreamBatches, is_batch_stream, unpack_data
+from axon.training.adapters import ArrayBatches, Batch, StreamBatches, is_batch_stream, unpack_data
 from axon.training.batch_results import LossAndMetrics, log_value
 from axon.training.compile_utils import CompiledLoss, CompiledMetrics, per_output
 from axon.training.standardize import Standardizer
@@ -242,6 +242,15 @@ class Trainer(LossAndMetrics, Standardizer):
         verbose = _check_verbose(verbose, "predict")
         _check_steps(steps, "steps")
         batches = self._batches_of("predict", x, None, None, batch_size, False, steps)
+        if not verbose and not callbacks and steps is None and isinstance(batches, ArrayBatches) \
+                and batches.steps == 1:
+            # One batch and nobody listening (the common single-sample call): the same step
+            # and outputs as the loop below, without the batching and callback machinery.
+            result = self._as_outputs(self.predict_step(self._batch(
+                Batch((batches.xs, None, None)), "predict")), "output")
+            return self._pack_outputs([
+                numpy.concatenate([backend.to_numpy(r.data if isinstance(r, Tensor) else r)],
+                                  axis=0) for r in result])
         callback_list = CallbackList(list(callbacks or []) + ([ProgbarLogger(verbose)]
                                                               if verbose else []), model=self,
                                      params={"steps": batches.steps, "verbose": verbose})

@@ -198,6 +198,24 @@ def case_conv_transpose():
            _u(2, 3, 4, 2), _u(3, 2, 3, 2), _u(3))
 
 
+def case_lstm_sequence():
+    mask = np.array([[1, 1], [0, 1], [1, 0]], bool)[:, :, None]  # (time, batch, 1)
+    dropout = np.array([[2.0, 0.0, 2.0], [0.0, 2.0, 2.0]])
+    for options in ({}, {"mask": mask}, {"mask": mask, "dropout": dropout,
+                                          "zero_output_for_mask": True}):
+        _check(lambda p, h, c, u, options=options: F.lstm_sequence(p, h, c, u, **options),
+               _u(3, 2, 12), _u(2, 3), _u(2, 3), _u(3, 12))
+
+
+def case_gru_sequence():
+    mask = np.array([[1, 1], [0, 1], [1, 0]], bool)[:, :, None]
+    dropout = np.array([[2.0, 0.0, 2.0], [0.0, 2.0, 2.0]])
+    for options in ({}, {"mask": mask}, {"mask": mask, "dropout": dropout,
+                                          "zero_output_for_mask": True}):
+        _check(lambda p, h, u, b, options=options: F.gru_sequence(p, h, u, b, **options),
+               _u(3, 2, 9), _u(2, 3), _u(3, 9), _u(9))
+
+
 CASES = {
     ops.Add: case_add,
     ops.Sub: case_sub,
@@ -239,4 +257,6 @@ CASES = {
     ops.Normalize: case_normalize,
     ops.MaxPool: case_max_pool,
     ops.AvgPool: case_avg_pool,
+    ops.LSTMSequence: case_lstm_sequence,
+    ops.GRUSequence: case_gru_sequence,
 }

@@ -198,3 +198,12 @@ def test_a_reassigned_sub_layer_is_no_longer_tracked():
     assert [sub.name for sub in layer._flatten_layers()] == [layer.name, "new_proj"]
     assert [w.shape for w in layer.weights] == [(5, 4), (4,)]
     assert [sub.name for sub in Net().layers] == ["body", "head"]
+
+
+def test_a_built_layer_checks_every_call_after_a_good_one():
+    layer = Dense(3)
+    layer(np.ones((2, 4), "float32"))
+    layer(np.ones((5, 4), "float32"))  # the accepted shape is remembered ...
+    with pytest.raises(ValueError, match="expected shape=\\(None, 4\\), found shape=\\(None, 5\\)"):
+        layer(np.ones((5, 5), "float32"))  # ... and a different one is still refused
+    layer(np.ones((1, 4), "float32"))

@@ -214,3 +214,20 @@ def test_slots_are_kept_per_variable():
     assert_allclose(opt.slots(a)["m"], [0.1, 0.1], rtol=1e-15)
     assert_allclose(opt.slots(b)["m"], [-0.1, -0.1], rtol=1e-15)
     assert math.isclose(opt.current_learning_rate(), 0.001)
+
+
+def test_subnormal_slot_entries_are_flushed_to_zero_every_64_steps():
+    """Squared-gradient averages that decay below the smallest normal float are set to 0."""
+    weight = axon.Variable(numpy.ones((4, 4), dtype="float32"))
+    optimizer = axon.optimizers.Adam(learning_rate=1e-3)
+    tiny = numpy.finfo(numpy.float32).tiny
+
+    def subnormal_count():
+        return sum(int(numpy.sum((slot != 0) & (numpy.abs(slot) < tiny)))
+                   for slots in optimizer._slots.values() for slot in slots.values())
+
+    for _ in range(63):  # g*g = 1e-40 is subnormal in float32
+        optimizer.apply([numpy.full((4, 4), 1e-20, dtype="float32")], [weight])
+    assert subnormal_count() == 16
+    optimizer.apply([numpy.full((4, 4), 1e-20, dtype="float32")], [weight])
+    assert subnormal_count() == 0

@@ -170,3 +170,17 @@ def test_memory_stays_flat_over_many_steps():
     second, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert second - first < 256 * 1024
+
+
+def test_predict_in_one_batch_matches_many_batches_and_calls_callbacks():
+    axon.utils.set_random_seed(0)
+    x, _ = _blobs(10)
+    model = _classifier()
+    whole = model.predict(x, verbose=0)  # one batch, no callbacks: the short path
+    assert whole.shape == (10, 3) and whole.flags.owndata
+    np.testing.assert_array_equal(whole, model.predict(x, batch_size=3, verbose=0))
+    np.testing.assert_array_equal(whole, model(x).numpy())
+    seen = []
+    hook = axon.callbacks.LambdaCallback(on_predict_batch_end=lambda batch, logs: seen.append(batch))
+    np.testing.assert_array_equal(whole, model.predict(x, verbose=0, callbacks=[hook]))
+    assert seen == [0]

@@ -39,6 +39,7 @@ from axon.engine.ops.nn import (
     SparseSoftmaxCrossEntropy,
 )
 from axon.engine.ops.pooling import AvgPool, MaxPool
+from axon.engine.ops.recurrent import GRUSequence, LSTMSequence
 from axon.engine.ops.reduce import Max, Sum
 
 PRIMITIVES = (
@@ -58,6 +59,8 @@ PRIMITIVES = (
     SigmoidCrossEntropy, Normalize,
     # pooling
     MaxPool, AvgPool,
+    # whole recurrences
+    LSTMSequence, GRUSequence,
 )
 
 __all__ = [op.__name__ for op in PRIMITIVES] + ["PRIMITIVES"]

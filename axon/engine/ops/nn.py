@@ -12,7 +12,7 @@ from axon.engine.op import Op
 
 def _shift(x, axis):
     """``x - m`` with ``m = max(x)`` over ``axis`` (0 where the max is infinite), and ``m``."""
-    m = xp.max(x, axis=axis, keepdims=True)
+    m = x.max(axis=axis, keepdims=True)  # the methods: no NumPy wrapper on every softmax
     m = xp.where(xp.isfinite(m), m, 0)
     return x - m, m
 
@@ -21,13 +21,13 @@ def _log_softmax(x, axis):
     """``(x - m) - ln(sum(e**(x - m)))``: no ``exp`` overflows, and the ``ln(n)`` term is never
     lost by adding it to a huge ``m`` first."""
     shifted, _ = _shift(x, axis)
-    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+    return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def _logsumexp(x, axis):
     """``m + ln(sum(e**(x - m)))`` with ``m = max(x)``: exact, and no ``exp`` ever overflows."""
     shifted, m = _shift(x, axis)
-    return m + xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+    return m + xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 class LogSumExp(Op):

@@ -1,0 +1,111 @@
+"""axon's side of the benchmark: the workloads as a user writes them (``fit`` with a callback
+that times each epoch). Run by ``bench/run.py``; see ``common.py`` for the protocol."""
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+
+TASK = common.read_task()
+common.pin_threads(TASK.get("threads", 2))
+
+import numpy  # noqa: E402
+
+import axon  # noqa: E402
+from axon import layers  # noqa: E402
+
+
+class EpochTimer(axon.callbacks.Callback):
+    """Wall time of each epoch's training (``on_epoch_begin`` to ``on_epoch_end``)."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.start)
+
+
+def build(workload: str) -> axon.Model:
+    if workload in ("mlp", "latency", "memory"):
+        stack = [axon.Input(shape=(784,)), layers.Dense(256, activation="relu"),
+                 layers.Dense(128, activation="relu")]
+    elif workload == "cnn":
+        stack = [axon.Input(shape=(28, 28, 1)), layers.Conv2D(32, 3, activation="relu"),
+                 layers.MaxPooling2D(2), layers.Conv2D(64, 3, activation="relu"),
+                 layers.MaxPooling2D(2), layers.Flatten(), layers.Dense(128, activation="relu")]
+    elif workload == "lstm":
+        stack = [axon.Input(shape=(28, 28)), layers.LSTM(128)]
+    else:
+        raise SystemExit(f"axon_worker: unknown workload {workload!r}")
+    model = axon.Sequential(stack + [layers.Dense(10, activation="softmax")])
+    model.compile(optimizer=axon.optimizers.Adam(learning_rate=1e-3),
+                  loss="sparse_categorical_crossentropy")
+    return model
+
+
+SHAPES = {"mlp": (784,), "cnn": (28, 28, 1), "lstm": (28, 28), "memory": (784,)}
+
+
+def train(task: dict) -> None:
+    workload = task["workload"]
+    axon.utils.set_random_seed(task["seed"])
+    (x_train, y_train), (x_test, y_test) = common.load_mnist(task, SHAPES[workload])
+    model = build(workload)
+    timer = EpochTimer()
+    warmup = 1 if task.get("warmup") else 0
+    model.fit(x_train, y_train, batch_size=task["batch_size"], epochs=warmup + task["epochs"],
+              shuffle=True, verbose=0, callbacks=[timer])
+    accuracy = None
+    if task.get("evaluate"):
+        predictions = model.predict(x_test, batch_size=1000, verbose=0)
+        accuracy = float(numpy.mean(predictions.argmax(axis=1) == y_test))
+    common.report(task, "axon", axon.__version__, timer.seconds[warmup:], accuracy)
+
+
+def latency(task: dict) -> None:
+    axon.utils.set_random_seed(task["seed"])
+    model = build("latency")
+    sample = numpy.random.default_rng(0).random((1, 784), dtype=numpy.float32)
+    predict_us = common.median_microseconds(lambda: model.predict(sample, verbose=0))
+    call_us = common.median_microseconds(lambda: model(sample, training=False))
+    common.report(task, "axon", axon.__version__, predict_us=predict_us, call_us=call_us)
+
+
+def _resident_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def memory(task: dict) -> None:
+    """Peak memory while training the MLP one epoch, then the resident memory over 50 repeated
+    ``fit``/``predict`` calls on the same model (it must stay flat)."""
+    axon.utils.set_random_seed(task["seed"])
+    (x_train, y_train), (x_test, _) = common.load_mnist(task, SHAPES["memory"])
+    before_mb = _resident_mb()
+    model = build("memory")
+    model.fit(x_train, y_train, batch_size=task["batch_size"], epochs=1, verbose=0)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    repeats = task.get("repeats", 50)
+    chunk = min(len(x_train), 2048)
+    resident = []
+    for _ in range(repeats):
+        model.fit(x_train[:chunk], y_train[:chunk], batch_size=task["batch_size"], epochs=1,
+                  verbose=0)
+        model.predict(x_test[:1000], verbose=0)
+        resident.append(_resident_mb())
+    common.report(task, "axon", axon.__version__, data_mb=before_mb, peak_training_mb=peak_mb,
+                  resident_mb_after_call=[round(m, 2) for m in resident],
+                  growth_mb_from_call_10=round(resident[-1] - resident[min(9, repeats - 1)], 2))
+
+
+if __name__ == "__main__":
+    {"latency": latency, "memory": memory}.get(TASK["workload"], train)(TASK)

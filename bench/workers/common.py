@@ -1,0 +1,66 @@
+"""What every benchmark worker shares: reading the task, loading MNIST, reporting the result.
+
+A worker is run as ``python bench/workers/<framework>_worker.py '<task json>'`` and prints one
+JSON object on its last line of output (see ``bench/run.py`` for the task's keys).
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+
+def read_task() -> dict:
+    """The task given as the first command-line argument (a JSON object)."""
+    if len(sys.argv) != 2:
+        raise SystemExit(f"usage: {Path(sys.argv[0]).name} '<task json>'")
+    return json.loads(sys.argv[1])
+
+
+def pin_threads(threads: int) -> None:
+    """Ask the BLAS and OpenMP pools for ``threads`` threads (before NumPy is imported)."""
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, str(threads))
+
+
+def load_mnist(task: dict, shape: tuple[int, ...]):
+    """MNIST as float32 in [0, 1] with samples of ``shape``, and int64 labels, cut to the task's
+    ``train_samples``/``test_samples``: ``(x_train, y_train), (x_test, y_test)``."""
+    import numpy
+
+    import axon
+
+    (x_train, y_train), (x_test, y_test) = axon.datasets.mnist.load_data(
+        path=Path(task["data_dir"]) / "mnist")
+    train, test = task.get("train_samples"), task.get("test_samples")
+    x_train, y_train = x_train[:train], y_train[:train]
+    x_test, y_test = x_test[:test], y_test[:test]
+
+    def prepare(x):
+        return numpy.ascontiguousarray(x.reshape((-1, *shape)).astype(numpy.float32) / 255.0)
+
+    return ((prepare(x_train), y_train.astype(numpy.int64)),
+            (prepare(x_test), y_test.astype(numpy.int64)))
+
+
+def median_microseconds(function, repeats: int = 200, warmup: int = 20) -> float:
+    """The median wall time of ``function()`` in microseconds, after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e6
+
+
+def report(task: dict, framework: str, version: str, epoch_seconds: list[float] | None = None,
+           test_accuracy: float | None = None, **extra) -> None:
+    """Print the result line the orchestrator reads."""
+    print(json.dumps({"framework": framework, "version": version, "workload": task["workload"],
+                      "batch_size": task.get("batch_size"), "epoch_seconds": epoch_seconds or [],
+                      "test_accuracy": test_accuracy, "extra": extra}), flush=True)

@@ -1,0 +1,94 @@
+"""Keras 3 on TensorFlow (CPU): the workloads as a Keras user writes them, ``compile`` then ``fit``
+with a callback that times each epoch. Run by ``bench/run.py``; see ``common.py`` for the
+protocol."""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+
+TASK = common.read_task()
+common.pin_threads(TASK.get("threads", 2))
+os.environ["KERAS_BACKEND"] = "tensorflow"
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+
+import numpy  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+tf.config.threading.set_intra_op_parallelism_threads(TASK.get("threads", 2))
+tf.config.threading.set_inter_op_parallelism_threads(1)
+
+import keras  # noqa: E402
+from keras import layers  # noqa: E402
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Wall time of each epoch's training (``on_epoch_begin`` to ``on_epoch_end``)."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.start)
+
+
+def build(workload: str) -> keras.Model:
+    if workload in ("mlp", "latency"):
+        stack = [keras.Input(shape=(784,)), layers.Dense(256, activation="relu"),
+                 layers.Dense(128, activation="relu")]
+    elif workload == "cnn":
+        stack = [keras.Input(shape=(28, 28, 1)), layers.Conv2D(32, 3, activation="relu"),
+                 layers.MaxPooling2D(2), layers.Conv2D(64, 3, activation="relu"),
+                 layers.MaxPooling2D(2), layers.Flatten(), layers.Dense(128, activation="relu")]
+    elif workload == "lstm":
+        stack = [keras.Input(shape=(28, 28)), layers.LSTM(128)]
+    else:
+        raise SystemExit(f"keras_worker: unknown workload {workload!r}")
+    model = keras.Sequential(stack + [layers.Dense(10, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+                  loss="sparse_categorical_crossentropy")
+    return model
+
+
+SHAPES = {"mlp": (784,), "cnn": (28, 28, 1), "lstm": (28, 28)}
+
+
+def version() -> str:
+    return f"{keras.__version__} (tensorflow {tf.__version__})"
+
+
+def train(task: dict) -> None:
+    workload = task["workload"]
+    keras.utils.set_random_seed(task["seed"])
+    model = build(workload)  # before load_mnist: SystemExit on an unknown workload
+    (x_train, y_train), (x_test, y_test) = common.load_mnist(task, SHAPES[workload])
+    timer = EpochTimer()
+    warmup = 1 if task.get("warmup") else 0
+    model.fit(x_train, y_train, batch_size=task["batch_size"], epochs=warmup + task["epochs"],
+              shuffle=True, verbose=0, callbacks=[timer])
+    accuracy = None
+    if task.get("evaluate"):
+        predictions = model.predict(x_test, batch_size=1000, verbose=0)
+        accuracy = float(numpy.mean(predictions.argmax(axis=1) == y_test))
+    common.report(task, "keras", version(), timer.seconds[warmup:], accuracy)
+
+
+def latency(task: dict) -> None:
+    keras.utils.set_random_seed(task["seed"])
+    model = build("latency")
+    sample = numpy.random.default_rng(0).random((1, 784), dtype=numpy.float32)
+    predict_us = common.median_microseconds(lambda: model.predict(sample, verbose=0))
+    call_us = common.median_microseconds(lambda: model(sample, training=False))
+    common.report(task, "keras", version(), predict_us=predict_us, call_us=call_us)
+
+
+if __name__ == "__main__":
+    (latency if TASK["workload"] == "latency" else train)(TASK)
