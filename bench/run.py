@@ -104,6 +104,8 @@ def run_worker(python: str, framework: str, task: dict) -> dict:
         raise RuntimeError(f"{framework} worker failed on {task}:\n{result.stderr[-3000:]}")
     out = json.loads(result.stdout.strip().splitlines()[-1])
     out["process_seconds"] = time.perf_counter() - start
+    out["framework"] = framework  # the key of FRAMEWORKS, whatever name the worker reports
+    out["skipped"] = out.get("skipped") or out.get("extra", {}).get("skipped")
     return out
 
 
@@ -249,6 +251,8 @@ def main() -> None:
         "AXON_DATA_DIR", str(ROOT.parent / "shared" / "datasets")))
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "latest.json"))
     parser.add_argument("--markdown", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument("--reuse", default=None, help="a JSON lines file of worker results "
+                        "(the .jsonl written beside --json) to report again instead of training")
     args = parser.parse_args()
 
     versions = {}
@@ -262,16 +266,24 @@ def main() -> None:
         raise SystemExit("axon is not importable: install it (pip install -e .) first")
 
     peak_start = matmul_peak_gflops(args.threads)
+    raw_path = Path(args.json).with_suffix(".jsonl")
+    raw_path.parent.mkdir(parents=True, exist_ok=True)
     results = []
-    for task in plan(args.smoke, args.rounds):
+    if not args.reuse:
+        raw_path.write_text("")
+    if args.reuse:
+        results = [json.loads(line) for line in Path(args.reuse).read_text().splitlines() if line]
+    for task in [] if args.reuse else plan(args.smoke, args.rounds):
         task = {**task, "seed": args.seed, "threads": args.threads, "data_dir": args.data_dir}
         for framework in versions:
             out = run_worker(args.python, framework, task)
-            if out.get("extra", {}).get("skipped"):
+            if out["skipped"]:
                 continue
             out["train_samples"] = task.get("train_samples") or 60000
             out["round"] = task["round"]
             results.append(out)
+            with open(raw_path, "a") as handle:  # kept as it comes, for --reuse after a failure
+                handle.write(json.dumps(out) + "\n")
             times = ", ".join(f"{s:.2f}" for s in out["epoch_seconds"])
             print(f"round {task['round']} {task['workload']:7s} batch {task['batch_size']:4d} "
                   f"{framework:8s} epochs [{times}] accuracy {out.get('test_accuracy')} "
