@@ -46,6 +46,18 @@ def load_mnist(task: dict, shape: tuple[int, ...]):
             (prepare(x_test), y_test.astype(numpy.int64)))
 
 
+class EpochTimes:
+    """Mixed into a framework's callback class: the wall time of each epoch's training
+    (``on_epoch_begin`` to ``on_epoch_end``) in ``self.seconds``."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.__dict__.setdefault("seconds", [])
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+
 def median_microseconds(function, repeats: int = 200, warmup: int = 20) -> float:
     """The median wall time of ``function()`` in microseconds, after ``warmup`` untimed calls."""
     for _ in range(warmup):

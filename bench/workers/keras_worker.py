@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -26,18 +25,8 @@ import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
 
-class EpochTimer(keras.callbacks.Callback):
-    """Wall time of each epoch's training (``on_epoch_begin`` to ``on_epoch_end``)."""
-
-    def __init__(self):
-        super().__init__()
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self.start)
+class EpochTimer(common.EpochTimes, keras.callbacks.Callback):
+    """Times each epoch (see ``common.EpochTimes``)."""
 
 
 def build(workload: str) -> keras.Model:
