@@ -20,6 +20,11 @@ from axon.utils.naming import to_snake_case, unique_name
 
 _BASE_KWARGS = ("input_shape", "input_dim", "batch_size", "batch_input_shape")
 
+# The base's own bookkeeping attributes: containers that never hold sub-layers.
+_NEVER_SUB_LAYERS = frozenset({"_weights", "_weight_regularizers", "_activity_losses",
+                               "inbound_nodes", "_build_input_shape", "_input_shape_arg",
+                               "_layer_shapes", "_accepted_input_shape", "_layer_holders"})
+
 
 class Layer:
     """A building block with weights: ``y = layer(x)``.
@@ -212,18 +217,39 @@ class Layer:
     def __setattr__(self, name: str, value: Any) -> None:
         # Sub-layers are found from the attributes' current values (see ``_sub_layers``), in
         # the order the attributes were assigned; a reassigned attribute that may hold layers
-        # moves to the end, as Keras appends a newly assigned layer.
-        if isinstance(value, Layer | list | tuple | dict) and name in self.__dict__:
+        # moves to the end, as Keras appends a newly assigned layer. The names of the
+        # attributes that may hold layers are kept in assignment order, so ``_sub_layers``
+        # (asked on every training step, for the weights) skips every other attribute.
+        holds_layers = isinstance(value, Layer | list | tuple | dict) \
+            and name not in _NEVER_SUB_LAYERS
+        if holds_layers and name in self.__dict__:
             del self.__dict__[name]
         object.__setattr__(self, name, value)
+        names = self.__dict__.get("_layer_holders", ())
+        if name in names:
+            names = tuple(n for n in names if n != name)
+        if holds_layers:
+            names += (name,)
+        # A new tuple, never mutated: a shallow copy of a layer cannot share a changing one.
+        object.__setattr__(self, "_layer_holders", names)
+
+    def __delattr__(self, name: str) -> None:
+        object.__delattr__(self, name)
+        names = self.__dict__.get("_layer_holders", ())
+        if name in names:
+            object.__setattr__(self, "_layer_holders", tuple(n for n in names if n != name))
 
     def _sub_layers(self) -> list[Layer]:
         """The layers held in this layer's attributes, alone or inside (nested) lists, tuples
         and dicts, in attribute order, each once. Computed on each access, so layers appended
         to a list later count and a replaced layer no longer does."""
         found: list[Layer] = []
+        attributes = self.__dict__
+        holders = attributes.get("_layer_holders", ())
+        if not holders:
+            return found
         seen = {id(self)}
-        pending = list(reversed(self.__dict__.values()))
+        pending = [attributes[name] for name in reversed(holders)]
         while pending:
             value = pending.pop()
             if id(value) in seen:

@@ -1,4 +1,6 @@
 """The backend's matrix-product reductions equal NumPy's sums and means."""
+import os
+
 import numpy as np
 import pytest
 
@@ -29,3 +31,21 @@ def test_sum_leading_axes_keeps_a_view_of_nothing():
     x = np.ones((400, 3))
     sum_leading_axes(x, 1)[0] = 5.0  # the result is a fresh array: writing to it leaves x alone
     assert np.all(x == 1.0)
+
+
+def test_malloc_keeps_freed_memory_with_glibc_unless_switched_off():
+    import platform
+    import subprocess
+    import sys
+
+    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
+        pytest.skip("the malloc tuning is for glibc")
+    probe = "import axon.backend as b; print(b.KEEPS_FREED_MEMORY)"
+
+    def probe_with(**env):
+        base = {k: v for k, v in os.environ.items() if k != "AXON_KEEP_FREED_MEMORY"}
+        return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                              env={**base, **env}, check=True).stdout.strip()
+
+    assert probe_with() == "True"
+    assert probe_with(AXON_KEEP_FREED_MEMORY="0") == "False"

@@ -207,3 +207,19 @@ def test_a_built_layer_checks_every_call_after_a_good_one():
     with pytest.raises(ValueError, match="expected shape=\\(None, 4\\), found shape=\\(None, 5\\)"):
         layer(np.ones((5, 5), "float32"))  # ... and a different one is still refused
     layer(np.ones((1, 4), "float32"))
+
+
+def test_a_sub_layer_deleted_or_replaced_by_a_plain_value_is_no_longer_tracked():
+    class Net(axon.Model):
+        def __init__(self):
+            super().__init__()
+            self.body = Dense(2, name="body")
+            self.extra = Dense(2, name="extra")
+            self.spare = [Dense(2, name="spare")]
+
+    net = Net()
+    del net.extra
+    net.spare = "not a layer"
+    assert [sub.name for sub in net.layers] == ["body"]
+    net.extra = Dense(2, name="extra_again")
+    assert [sub.name for sub in net.layers] == ["body", "extra_again"]

@@ -24,7 +24,7 @@ import math
 import numbers
 from typing import Any
 
-from axon.backend import xp
+from axon.backend import sum_leading_axes, xp
 from axon.engine.op import Op
 
 _as_strided = xp.lib.stride_tricks.as_strided
@@ -150,7 +150,7 @@ class Conv(Op):
             gw = xp.matmul(cols.transpose(0, 2, 1), g3).transpose(1, 0, 2).reshape(
                 *kernel, xshape[-1] // groups, g.shape[-1])
         if len(self.needs_grad) > 2 and self.needs_grad[2]:
-            gb = g.reshape(-1, g.shape[-1]).sum(axis=0)
+            gb = sum_leading_axes(g, g.ndim - 1)
         if self.needs_grad[0]:
             # the im2col buffer is free once dL/dW is computed, unless the graph is kept for
             # another backward: dL/dP is then written over it
@@ -204,7 +204,7 @@ class ConvTranspose(Op):
             gw = xp.matmul(cols.transpose(0, 2, 1), x3)  # (G, K*Fg, Cg)
             gw = gw.transpose(1, 0, 2).reshape(*kernel, g.shape[-1] // groups, self.x.shape[-1])
         if len(self.needs_grad) > 2 and self.needs_grad[2]:
-            gb = g.reshape(-1, g.shape[-1]).sum(axis=0)
+            gb = sum_leading_axes(g, g.ndim - 1)
         return (gx, gw) if len(self.needs_grad) == 2 else (gx, gw, gb)
 
 

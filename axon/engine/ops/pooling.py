@@ -150,7 +150,16 @@ class MaxPool(Op):
         return y
 
     def backward(self, g):
-        dx = xp.zeros(self.shape, dtype=self.dtype)
+        # Windows that do not overlap (stride >= pool size) give each input entry to at most one
+        # window offset: each offset's share is written straight into its strided slice, and
+        # only entries no window covers need zeros. Overlapping windows add up.
+        pool_size = tuple(d + 1 for d in self.offsets[-1])
+        disjoint = all(s >= k for s, k in zip(self.strides, pool_size))
+        covered = all(s == k and n == s * m for s, k, n, m in zip(
+            self.strides, pool_size, (self.shape[a] for a in self.axes),
+            (g.shape[a] for a in self.axes)))
+        dx = xp.empty(self.shape, dtype=self.dtype) if covered else xp.zeros(self.shape,
+                                                                             dtype=self.dtype)
         free = xp.ones(g.shape, dtype=bool)  # windows whose maximum no earlier offset claimed
         hit = xp.empty(g.shape, dtype=bool)
         for offset in self.offsets:
@@ -158,7 +167,10 @@ class MaxPool(Op):
             hit &= free
             free ^= hit
             view = dx[_offset_slices(offset, self.strides, g.shape, self.axes, g.ndim)]
-            view += g * hit
+            if disjoint:
+                xp.multiply(g, hit, out=view)
+            else:
+                view += g * hit
         return (_unpad(dx, self.padding, self.axes),)
 
 

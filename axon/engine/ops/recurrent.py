@@ -19,7 +19,7 @@ it on to ``h_{t-1}``, ``c_{t-1}`` and its own new values get ``g_h = m_t G_h``, 
 """
 from __future__ import annotations
 
-from axon.backend import xp
+from axon.backend import sum_leading_axes, xp
 from axon.engine.op import Op
 
 
@@ -263,7 +263,7 @@ class GRUSequence(Op):
             h_in = hidden[:time] if dropout is None else hidden[:time] * dropout
             dU = h_in.reshape(-1, u).T @ dq.reshape(-1, 3 * u)
         if self.needs_grad[3]:
-            db = dq.reshape(-1, 3 * u).sum(axis=0)
+            db = sum_leading_axes(dq.reshape(-1, 3 * u), 1)
         if self.needs_grad[0]:
             dp = dq.copy()
             dp[..., 2 * u:] = da_h
