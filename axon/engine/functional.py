@@ -130,6 +130,24 @@ def matmul(a: TensorLike, b: TensorLike) -> Tensor:
     return ops.MatMul.apply(*_pair(a, b))
 
 
+def dense(x: TensorLike, kernel: TensorLike, bias: TensorLike | None = None,
+          relu: bool = False) -> Tensor:
+    """``f(x @ kernel + bias)`` in one node, ``f`` the identity or (``relu=True``) ``max(z, 0)``;
+    gradients ``dz @ kernel^T``, ``x^T @ dz``, ``sum_rows dz`` with ``dz = g * f'(z)``.
+    ``x`` has rank >= 2 (rows of features); ``kernel`` is ``(in, out)``, ``bias`` ``(out,)``."""
+    x, kernel = as_tensor(x), as_tensor(kernel)
+    if x.ndim < 2 or kernel.ndim != 2 or x.shape[-1] != kernel.shape[0]:
+        raise ValueError(f"dense expects x (..., n) and kernel (n, m). Received: "
+                         f"x.shape={x.shape}, kernel.shape={kernel.shape}")
+    if bias is None:
+        return ops.Dense.apply(x, kernel, relu=bool(relu))
+    bias = as_tensor(bias)
+    if bias.shape != (kernel.shape[1],):
+        raise ValueError(f"dense expects bias of shape ({kernel.shape[1]},). "
+                         f"Received: bias.shape={bias.shape}")
+    return ops.Dense.apply(x, kernel, bias, relu=bool(relu))
+
+
 # ---- convolution -------------------------------------------------------------------------------
 def _to_channels_last(x: Tensor, data_format: str, name: str) -> Tensor:
     if data_format not in ("channels_last", "channels_first"):

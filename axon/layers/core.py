@@ -80,10 +80,12 @@ class Dense(Layer):
         super().build(input_shape)
 
     def call(self, inputs: Tensor, training: bool = False) -> Tensor:
-        z = F.matmul(inputs, self.kernel)
-        if self.bias is not None:
-            z = z + self.bias
-        return self.activation(z)
+        # x W + b (and a ReLU) as one fused node; other activations apply to its output, so a
+        # loss still finds a softmax's or sigmoid's logits
+        if self.activation is activations.relu:
+            return F.dense(inputs, self.kernel, self.bias, relu=True)
+        z = F.dense(inputs, self.kernel, self.bias)
+        return z if self.activation is activations.linear else self.activation(z)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)

@@ -147,6 +147,12 @@ def case_matmul():
     _check(F.matmul, _u(2, 3, 4), _u(4, 5))
 
 
+def case_dense():
+    _check(lambda x, w, b: F.dense(x, w, b), _u(2, 3, 4), _u(4, 5), _u(5))
+    _check(lambda x, w: F.dense(x, w, relu=True), _away(3, 4), _u(4, 2))
+    _check(lambda x, w, b: F.dense(x, w, b, relu=True), _u(5, 3), _u(3, 4), _u(4))
+
+
 def case_logsumexp():
     _check(lambda x: F.logsumexp(x, axis=-1), _u(3, 4))
 
@@ -246,6 +252,7 @@ CASES = {
     ops.Pad: case_pad,
     ops.Concatenate: case_concatenate,
     ops.MatMul: case_matmul,
+    ops.Dense: case_dense,
     ops.Conv: case_conv,
     ops.ConvTranspose: case_conv_transpose,
     ops.LogSumExp: case_logsumexp,

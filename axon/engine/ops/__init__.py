@@ -27,7 +27,7 @@ from axon.engine.ops.elementwise import (
     Tanh,
     Where,
 )
-from axon.engine.ops.linalg import MatMul
+from axon.engine.ops.linalg import Dense, MatMul
 from axon.engine.ops.movement import BroadcastTo, Concatenate, GetItem, Pad, Reshape, Transpose
 from axon.engine.ops.nn import (
     LogSoftmax,
@@ -51,7 +51,7 @@ PRIMITIVES = (
     # movement
     Reshape, Transpose, BroadcastTo, GetItem, Pad, Concatenate,
     # linear algebra
-    MatMul,
+    MatMul, Dense,
     # convolution
     Conv, ConvTranspose,
     # neural-network heads

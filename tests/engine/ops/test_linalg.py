@@ -102,3 +102,34 @@ def test_matmul_keeps_float32():
     assert y.dtype == np.float32
     y.sum().backward()
     assert a.grad.dtype == np.float32 and b.grad.dtype == np.float32
+
+
+@FAST
+@given(lead=st.lists(st.integers(1, 4), min_size=1, max_size=3), n=st.integers(1, 5),
+       m=st.integers(1, 5), relu=st.booleans(), bias=st.booleans(), seed=seeds)
+def test_fused_dense_equals_matmul_add_relu_in_values_and_gradients(lead, n, m, relu, bias, seed):
+    rng = np.random.default_rng(seed)
+    x0, w0, b0 = rng.normal(size=(*lead, n)), rng.normal(size=(n, m)), rng.normal(size=m)
+    upstream = rng.normal(size=(*lead, m))
+    results = []
+    for fused in (True, False):
+        x, w, b = (Tensor(a, requires_grad=True) for a in (x0, w0, b0))
+        if fused:
+            y = F.dense(x, w, b if bias else None, relu=relu)
+        else:
+            y = F.matmul(x, w) + b if bias else F.matmul(x, w)
+            y = F.relu(y) if relu else y
+        y.backward(upstream)
+        results.append((y.numpy(), x.grad, w.grad, b.grad))
+    for got, expected in zip(*results):
+        if expected is None:
+            assert got is None
+        else:
+            np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_fused_dense_rejects_mismatched_shapes_with_the_shapes():
+    with pytest.raises(ValueError, match=r"x.shape=\(2, 3\), kernel.shape=\(4, 5\)"):
+        F.dense(np.ones((2, 3)), np.ones((4, 5)))
+    with pytest.raises(ValueError, match=r"bias of shape \(5,\)"):
+        F.dense(np.ones((2, 4)), np.ones((4, 5)), np.ones(4))
