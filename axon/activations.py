@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from axon.engine import Tensor, ops
 from axon.engine import functional as F
 from axon.utils import resolve
 
@@ -40,6 +41,27 @@ ALL: dict[str, Callable] = {
     "hard_sigmoid": hard_sigmoid, "softmax": softmax, "log_softmax": log_softmax,
     "exponential": exponential,
 }
+
+
+# Activations that are one primitive over the whole input: on an array they run as the
+# primitive's forward, with no tensor or graph around it (the inference path of layers).
+_PRIMITIVES: dict[Callable, tuple[type, dict]] = {
+    sigmoid: (ops.Sigmoid, {}), tanh: (ops.Tanh, {}), relu: (ops.Relu, {}),
+    softmax: (ops.Softmax, {"axis": -1}),
+}
+
+
+def on_array(activation: Callable, x: Any) -> Any:
+    """``activation(x)`` for an array ``x``, as an array, with nothing recorded: the same
+    numbers as calling it on a tensor. Callers use it where no gradient is wanted."""
+    if activation is linear:
+        return x
+    entry = _PRIMITIVES.get(activation)
+    if entry is None:
+        return activation(Tensor(x)).data
+    op = entry[0]()
+    op.needs_grad = (False,)
+    return op.forward(x, **entry[1])
 
 
 def get(identifier: Any) -> Callable:

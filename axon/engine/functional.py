@@ -136,16 +136,17 @@ def dense(x: TensorLike, kernel: TensorLike, bias: TensorLike | None = None,
     gradients ``dz @ kernel^T``, ``x^T @ dz``, ``sum_rows dz`` with ``dz = g * f'(z)``.
     ``x`` has rank >= 2 (rows of features); ``kernel`` is ``(in, out)``, ``bias`` ``(out,)``."""
     x, kernel = as_tensor(x), as_tensor(kernel)
-    if x.ndim < 2 or kernel.ndim != 2 or x.shape[-1] != kernel.shape[0]:
+    x_shape, kernel_shape = x.data.shape, kernel.data.shape
+    if len(x_shape) < 2 or len(kernel_shape) != 2 or x_shape[-1] != kernel_shape[0]:
         raise ValueError(f"dense expects x (..., n) and kernel (n, m). Received: "
-                         f"x.shape={x.shape}, kernel.shape={kernel.shape}")
+                         f"x.shape={x_shape}, kernel.shape={kernel_shape}")
     if bias is None:
-        return ops.Dense.apply(x, kernel, relu=bool(relu))
+        return ops.Dense.apply(x, kernel, relu=relu)
     bias = as_tensor(bias)
-    if bias.shape != (kernel.shape[1],):
-        raise ValueError(f"dense expects bias of shape ({kernel.shape[1]},). "
-                         f"Received: bias.shape={bias.shape}")
-    return ops.Dense.apply(x, kernel, bias, relu=bool(relu))
+    if bias.data.shape != kernel_shape[1:]:
+        raise ValueError(f"dense expects bias of shape ({kernel_shape[1]},). "
+                         f"Received: bias.shape={bias.data.shape}")
+    return ops.Dense.apply(x, kernel, bias, relu=relu)
 
 
 # ---- convolution -------------------------------------------------------------------------------

@@ -101,6 +101,13 @@ class Layer:
                                      if isinstance(out, Tensor)]
         return outputs
 
+    def _inference_function(self) -> Any:
+        """A function ``array -> array`` that computes this layer's inference output (``training``
+        False, no mask, no graph) exactly as ``call`` would, with no tensor bookkeeping; or
+        ``None`` when the layer has none (the default). A model whose every layer has one runs
+        them back to back when no gradient is recorded (``predict``, ``no_grad``)."""
+        return None
+
     def _build_or_check(self, shapes: Any, full_shapes: Any = None) -> None:
         """Build from ``shapes`` (batch axis ``None``) on the first call; check them later."""
         if self.built:

@@ -87,6 +87,20 @@ class Dense(Layer):
         z = F.dense(inputs, self.kernel, self.bias)
         return z if self.activation is activations.linear else self.activation(z)
 
+    def _inference_function(self):
+        if type(self).call is not Dense.call or self.activity_regularizer is not None:
+            return None
+        return self._infer
+
+    def _infer(self, x):
+        """``call``'s inference path on arrays: the fused op's forward, then the activation."""
+        y = x @ self.kernel.data
+        if self.bias is not None:
+            y += self.bias.data
+        if self.activation is activations.relu:
+            return backend.xp.maximum(y, 0, out=y)
+        return activations.on_array(self.activation, y)
+
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
 
@@ -123,6 +137,11 @@ class Activation(Layer):
 
     def call(self, inputs, training=False):
         return self.activation(inputs)
+
+    def _inference_function(self):
+        if type(self).call is not Activation.call or self.activity_regularizer is not None:
+            return None
+        return lambda x: activations.on_array(self.activation, x)
 
     def _check_rank(self, shape):
         _args.single_input(self, shape)
@@ -202,6 +221,11 @@ class Dropout(Layer):
         mask = keep.astype(inputs.dtype) * inputs.dtype.type(1.0 / (1.0 - self.rate))
         return inputs * Tensor(mask)
 
+    def _inference_function(self):
+        if type(self).call is not Dropout.call or self.activity_regularizer is not None:
+            return None
+        return _identity
+
     def _check_rank(self, shape):
         _args.single_input(self, shape)
 
@@ -215,3 +239,7 @@ class Dropout(Layer):
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed,
                 "noise_shape": self.noise_shape}
+
+
+def _identity(x):
+    return x

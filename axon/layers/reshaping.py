@@ -31,6 +31,11 @@ class Flatten(Layer):
     def call(self, inputs, training=False):
         return F.reshape(inputs, (inputs.shape[0], -1))
 
+    def _inference_function(self):
+        if type(self).call is not Flatten.call or self.activity_regularizer is not None:
+            return None
+        return lambda x: x.reshape(x.shape[0], -1)
+
     def check_input_shape(self, shape):
         """Any shape is accepted: each sample is flattened, whatever its shape."""
         self._check_rank(shape)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from axon.engine import Tensor
+from axon.engine import Tensor, is_grad_enabled
 from axon.layers.base import Layer
 from axon.layers.input_layer import InputLayer, KerasTensor
 from axon.layers.serialization import serialize
@@ -139,9 +139,21 @@ class Sequential(Model):
             self._check_model_input(inputs.data, "call", "inputs")
         elif not getattr(self, "_layer_shapes", None):  # first call: build from the data
             self.build((None,) + tuple(inputs.shape[1:]))
+        if not training and not is_grad_enabled():
+            steps = [layer._inference_function() for layer in self._layers]
+            if all(step is not None for step in steps):
+                return Tensor(self._run_inference(inputs.data, steps))
         x, mask = inputs, None
         for layer in self._layers:
             x, mask = layer(x, training=training, mask=mask), layer.compute_mask(x, mask)
+        return x
+
+    def _run_inference(self, x: Any, steps: list) -> Any:
+        """The stack's output on array ``x`` through each layer's inference function, every
+        layer's input shape checked as ``Layer.__call__`` checks it."""
+        for layer, step in zip(self._layers, steps):
+            layer.check_input_shape(x.shape)
+            x = step(x)
         return x
 
     def get_config(self) -> dict:

@@ -248,7 +248,8 @@ class Relu(Op):
     """``y = max(x, 0)``;  ``dL/dx = g * [x > 0]`` (0 at the kink x = 0, as in Keras and PyTorch)."""
 
     def forward(self, x):
-        self.positive = x > 0
+        if self.needs_grad[0]:
+            self.positive = x > 0
         return xp.maximum(x, 0)
 
     def backward(self, g):
