@@ -141,9 +141,9 @@ class RecurrentLayer(Layer):
         """``x W (+ b)`` for every step at once, time-major: ``(batch, time, features) ->
         (time, batch, k)``, as one 2-D matmul (transposing ``x``, the narrower array)."""
         batch, time, features = x.shape
-        p = F.matmul(F.reshape(F.transpose(x, (1, 0, 2)), (time * batch, features)), self.kernel)
-        bias = self._input_bias()
-        return F.reshape(p + bias if bias is not None else p, (time, batch, p.shape[-1]))
+        rows = F.reshape(F.transpose(x, (1, 0, 2)), (time * batch, features))
+        p = F.dense(rows, self.kernel, self._input_bias())  # the bias added in place
+        return F.reshape(p, (time, batch, p.shape[-1]))
 
     def _context(self) -> Any:
         """Tensors the steps share, made once per call (e.g. slices of the recurrent kernel)."""
