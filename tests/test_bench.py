@@ -39,3 +39,26 @@ def test_smoke_run_reports_every_workload(shared_datasets, tmp_path):
                     str(tmp_path / "r2.json"), "--markdown", str(markdown)],
                    capture_output=True, text=True, timeout=900, check=True)
     assert markdown.read_text().count("<!-- bench:begin -->") == 1
+
+
+def test_numpy_floor_script_learns_separable_data():
+    """The hand-written NumPy step that BENCHMARKS.md compares axon with really trains."""
+    import importlib.util
+
+    import numpy as np
+
+    spec = importlib.util.spec_from_file_location("numpy_mlp_floor",
+                                                  ROOT / "bench" / "numpy_mlp_floor.py")
+    floor = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(floor)
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 10, 2000)
+    prototypes = rng.random((10, 784))
+    x = (prototypes[y] + rng.normal(size=(2000, 784)) * 0.3).astype(np.float32)
+    seconds, params = floor.train(x, y, batch_size=64, epochs=3, seed=0)
+    assert len(seconds) == 3 and all(s > 0 for s in seconds)
+    hidden = x
+    for kernel, bias in zip(params[:2], params[3:5]):
+        hidden = np.maximum(hidden @ kernel + bias, 0)
+    accuracy = np.mean((hidden @ params[2] + params[5]).argmax(axis=1) == y)
+    assert accuracy > 0.95
