@@ -53,9 +53,11 @@ class Softmax(Op):
     """
 
     def forward(self, x, axis=-1):
-        self.y = xp.exp(_log_softmax(x, axis))
-        self.axis = axis
-        return self.y
+        shifted, _ = _shift(x, axis)
+        y = xp.exp(shifted)
+        y /= y.sum(axis=axis, keepdims=True)
+        self.y, self.axis = y, axis
+        return y
 
     def backward(self, g):
         y = self.y
