@@ -371,11 +371,14 @@ def avg_pool(x: TensorLike, pool_size: Any, strides: Any = None, padding: str = 
 
 
 # ---- normalization -----------------------------------------------------------------------------
-def standardize(x: TensorLike, axis: Any = -1, epsilon: float = 1e-3) -> Tensor:
+def standardize(x: TensorLike, axis: Any = -1, epsilon: float = 1e-3,
+                moments: list | None = None) -> Tensor:
     """``(x - mean(x)) / sqrt(var(x) + epsilon)`` over ``axis`` (an int or a tuple; biased
     variance), fused; gradient ``s * (g - mean(g) - y * mean(g * y))``, ``s = 1/sqrt(var + epsilon)``.
 
-    The core of batch and layer normalization.
+    The core of batch and layer normalization. Given a list as ``moments``, the mean and the
+    variance it computed (arrays, the reduced axes kept as size 1) are appended to it, so batch
+    normalization updates its moving statistics without computing them again.
 
     Example:
         >>> import axon
@@ -385,7 +388,8 @@ def standardize(x: TensorLike, axis: Any = -1, epsilon: float = 1e-3) -> Tensor:
     """
     x = as_tensor(x)
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    return ops.Normalize.apply(x, axes=tuple(sorted(a % x.ndim for a in axes)), epsilon=float(epsilon))
+    return ops.Normalize.apply(x, axes=tuple(sorted(a % x.ndim for a in axes)),
+                               epsilon=float(epsilon), moments=moments)
 
 
 # ---- whole recurrences -------------------------------------------------------------------------

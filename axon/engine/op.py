@@ -70,7 +70,9 @@ def unbroadcast(grad: Any, shape: tuple[int, ...], dtype: Any, op_name: str) -> 
             grad = sum_leading_axes(grad, extra)
         if extra >= 0:
             axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-            if axes:
+            if axes and axes == tuple(range(len(axes))):  # leading (a channels-last (1, 1, 1, C))
+                grad = sum_leading_axes(grad, len(axes)).reshape(shape[:len(axes)] + grad.shape[len(axes):])
+            elif axes:
                 grad = grad.sum(axis=axes, keepdims=True)
         if grad.shape != shape:
             raise ValueError(

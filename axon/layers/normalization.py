@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from axon import initializers
-from axon.backend import mean_over_axes, xp
+from axon.backend import xp
 from axon.engine import Tensor
 from axon.engine import functional as F
 from axon.layers import _args
@@ -150,12 +150,11 @@ class BatchNormalization(Layer):
 
     def call(self, inputs: Tensor, training: bool = False) -> Tensor:
         if training and self.trainable:
-            outputs = F.standardize(inputs, self._reduction_axes, self.epsilon)
-            mean = mean_over_axes(inputs.data, self._reduction_axes, keepdims=True)
-            centered = inputs.data - mean
+            moments: list = []  # the batch's mean and variance, as the op computed them
+            outputs = F.standardize(inputs, self._reduction_axes, self.epsilon, moments=moments)
+            mean, variance = moments
             self._update_moving(self.moving_mean, mean.reshape(self.moving_mean.shape))
-            self._update_moving(self.moving_variance, mean_over_axes(
-                centered * centered, self._reduction_axes).reshape(self.moving_variance.shape))
+            self._update_moving(self.moving_variance, variance.reshape(self.moving_variance.shape))
         else:  # the statistics are constants: y = (x - moving_mean) * s, s = 1/sqrt(var + eps)
             mean = self.moving_mean.data.reshape(self._stat_shape)
             scale = 1.0 / xp.sqrt(self.moving_variance.data.reshape(self._stat_shape) + self.epsilon)

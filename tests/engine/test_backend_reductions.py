@@ -49,3 +49,16 @@ def test_malloc_keeps_freed_memory_with_glibc_unless_switched_off():
 
     assert probe_with() == "True"
     assert probe_with(AXON_KEEP_FREED_MEMORY="0") == "False"
+
+
+@pytest.mark.parametrize("shape, grad_shape", [((1, 1, 1, 5), (16, 4, 4, 5)), ((1, 3), (300, 3)),
+                                               ((5,), (2, 300, 5)), ((1, 1, 5), (2, 300, 5))])
+def test_unbroadcast_of_leading_size_one_axes_equals_numpys_sum(shape, grad_shape):
+    from axon.engine.op import unbroadcast
+
+    grad = np.random.default_rng(0).normal(size=grad_shape)
+    expected = grad.sum(axis=tuple(range(len(grad_shape) - len(shape))))
+    expected = expected.sum(axis=tuple(i for i, n in enumerate(shape) if n == 1), keepdims=True)
+    got = unbroadcast(grad, shape, grad.dtype, "Test")
+    assert got.shape == shape
+    np.testing.assert_allclose(got, expected.reshape(shape), rtol=1e-12)
