@@ -392,6 +392,28 @@ def standardize(x: TensorLike, axis: Any = -1, epsilon: float = 1e-3,
                                epsilon=float(epsilon), moments=moments)
 
 
+def batch_normalize(x: TensorLike, axis: Any, epsilon: float = 1e-3,
+                    gamma: TensorLike | None = None, beta: TensorLike | None = None,
+                    moments: list | None = None) -> Tensor:
+    """``gamma * standardize(x) + beta`` over ``axis`` in one node, with ``gamma`` and ``beta``
+    constant along ``axis`` (shaped like the statistics, e.g. ``(1, 1, 1, C)`` for a
+    channels-last batch over axes 0-2); gradients ``sum(g)``, ``sum(g * xhat)`` and
+    ``s * gamma * (g - mean(g) - xhat * mean(g * xhat))``. ``moments`` as in
+    :func:`standardize`."""
+    x = as_tensor(x)
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = tuple(sorted(a % x.ndim for a in axes))
+    stat_shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
+    affine = [as_tensor(t, x) for t in (gamma, beta) if t is not None]
+    for name, t in zip([n for n, t in (("gamma", gamma), ("beta", beta)) if t is not None], affine):
+        if t.shape != stat_shape:
+            raise ValueError(f"batch_normalize expects {name} of shape {stat_shape} (the "
+                             f"statistics' shape). Received: {name}.shape={t.shape}")
+    return ops.BatchNormalize.apply(x, *affine, axes=axes, epsilon=float(epsilon),
+                                    scaled=gamma is not None, shifted=beta is not None,
+                                    moments=moments)
+
+
 # ---- whole recurrences -------------------------------------------------------------------------
 def lstm_sequence(p: TensorLike, h0: TensorLike, c0: TensorLike, recurrent_kernel: TensorLike,
                   mask: Any = None, dropout: Any = None,

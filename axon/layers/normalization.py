@@ -151,14 +151,18 @@ class BatchNormalization(Layer):
     def call(self, inputs: Tensor, training: bool = False) -> Tensor:
         if training and self.trainable:
             moments: list = []  # the batch's mean and variance, as the op computed them
-            outputs = F.standardize(inputs, self._reduction_axes, self.epsilon, moments=moments)
+            gamma, beta = (None if w is None else F.reshape(w, self._stat_shape)
+                           for w in (self.gamma, self.beta))
+            outputs = F.batch_normalize(inputs, self._reduction_axes, self.epsilon, gamma, beta,
+                                        moments=moments)
             mean, variance = moments
             self._update_moving(self.moving_mean, mean.reshape(self.moving_mean.shape))
             self._update_moving(self.moving_variance, variance.reshape(self.moving_variance.shape))
-        else:  # the statistics are constants: y = (x - moving_mean) * s, s = 1/sqrt(var + eps)
-            mean = self.moving_mean.data.reshape(self._stat_shape)
-            scale = 1.0 / xp.sqrt(self.moving_variance.data.reshape(self._stat_shape) + self.epsilon)
-            outputs = (inputs - Tensor(mean)) * Tensor(scale)
+            return outputs
+        # the statistics are constants: y = (x - moving_mean) * s, s = 1/sqrt(var + eps)
+        mean = self.moving_mean.data.reshape(self._stat_shape)
+        scale = 1.0 / xp.sqrt(self.moving_variance.data.reshape(self._stat_shape) + self.epsilon)
+        outputs = (inputs - Tensor(mean)) * Tensor(scale)
         if self.gamma is not None:
             outputs = outputs * F.reshape(self.gamma, self._stat_shape)
         if self.beta is not None:

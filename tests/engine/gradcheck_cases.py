@@ -182,6 +182,15 @@ def case_normalize():
     _check(lambda x: F.standardize(x, axis=-1, epsilon=0.5), _u(2, 5))
 
 
+def case_batch_normalize():
+    x = _u(4, 3, 2)
+    gamma, beta = _u(1, 1, 2), _u(1, 1, 2)
+    _check(lambda x, g, b: F.batch_normalize(x, (0, 1), 1e-3, g, b), x, gamma, beta)
+    _check(lambda x, g: F.batch_normalize(x, (0, 1), 1e-3, gamma=g), x, gamma)
+    _check(lambda x, b: F.batch_normalize(x, (0, 1), 1e-3, beta=b), x, beta)
+    _check(lambda x: F.batch_normalize(x, 0, 0.5), _u(5, 3))
+
+
 def case_max_pool():
     x = (_rng.permutation(2 * 5 * 4 * 3) * 0.1).reshape(2, 5, 4, 3)  # distinct: no ties
     _check(lambda x: F.max_pool(x, (3, 2), strides=(2, 1), padding="same"), x)
@@ -262,6 +271,7 @@ CASES = {
     ops.SparseSoftmaxCrossEntropy: case_sparse_softmax_cross_entropy,
     ops.SigmoidCrossEntropy: case_sigmoid_cross_entropy,
     ops.Normalize: case_normalize,
+    ops.BatchNormalize: case_batch_normalize,
     ops.MaxPool: case_max_pool,
     ops.AvgPool: case_avg_pool,
     ops.LSTMSequence: case_lstm_sequence,

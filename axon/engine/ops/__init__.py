@@ -30,6 +30,7 @@ from axon.engine.ops.elementwise import (
 from axon.engine.ops.linalg import Dense, MatMul
 from axon.engine.ops.movement import BroadcastTo, Concatenate, GetItem, Pad, Reshape, Transpose
 from axon.engine.ops.nn import (
+    BatchNormalize,
     LogSoftmax,
     LogSumExp,
     Normalize,
@@ -56,7 +57,7 @@ PRIMITIVES = (
     Conv, ConvTranspose,
     # neural-network heads
     LogSumExp, Softmax, LogSoftmax, SoftmaxCrossEntropy, SparseSoftmaxCrossEntropy,
-    SigmoidCrossEntropy, Normalize,
+    SigmoidCrossEntropy, Normalize, BatchNormalize,
     # pooling
     MaxPool, AvgPool,
     # whole recurrences

@@ -48,3 +48,37 @@ def test_standardize_keeps_float32_and_records_no_graph_without_grad():
     y = F.standardize(x, axis=-1, epsilon=0.0)
     assert y.dtype == np.float32 and y.creator is None
     np.testing.assert_array_equal(y.numpy(), np.tile([-1.0, 1.0], (4, 1)))
+
+
+@pytest.mark.parametrize("scaled, shifted", [(True, True), (True, False), (False, True),
+                                             (False, False)])
+@pytest.mark.parametrize("shape, axes", [((6, 4, 4, 3), (0, 1, 2)), ((5, 3), (0,)),
+                                         ((2, 5, 3), (0, 2))])
+def test_batch_normalize_equals_standardize_scale_shift(scaled, shifted, shape, axes):
+    rng = np.random.default_rng(7)
+    stat = tuple(1 if i in axes else n for i, n in enumerate(shape))
+    x0, g0, b0 = rng.normal(size=shape), rng.normal(size=stat), rng.normal(size=stat)
+    upstream = rng.normal(size=shape)
+    results = []
+    for fused in (True, False):
+        x, gamma, beta = (Tensor(a, requires_grad=True) for a in (x0, g0, b0))
+        moments = []
+        if fused:
+            y = F.batch_normalize(x, axes, 1e-3, gamma if scaled else None,
+                                  beta if shifted else None, moments=moments)
+        else:
+            y = F.standardize(x, axes, 1e-3, moments=moments)
+            y = y * gamma if scaled else y
+            y = y + beta if shifted else y
+        y.backward(upstream)
+        results.append((y.numpy(), x.grad, gamma.grad, beta.grad, *moments))
+    for got, expected in zip(*results):
+        if expected is None:
+            assert got is None
+        else:
+            np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_batch_normalize_rejects_a_scale_that_varies_along_the_reduced_axes():
+    with pytest.raises(ValueError, match=r"gamma of shape \(1, 3\).*gamma.shape=\(5, 3\)"):
+        F.batch_normalize(np.ones((5, 3)), 0, gamma=np.ones((5, 3)))
