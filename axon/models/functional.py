@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from axon.engine import Tensor
+from axon.engine import Tensor, is_grad_enabled
 from axon.engine.nest import flatten, map_structure, pack_as
 from axon.layers.base import Layer
 from axon.layers.input_layer import InputLayer
@@ -124,7 +124,12 @@ class FunctionalGraph:
         """Replay every node on real tensors; ``inputs`` in the order of ``input_tensors``."""
         values = {id(t): value for t, value in zip(self.input_tensors, inputs)}
         masks: dict[int, Any] = {}  # time-step masks travel beside the values they belong to
+        # Nothing recorded (predict, no_grad): a one-input layer with an inference function runs
+        # on the arrays, as in a Sequential stack (see Layer._inference_function).
+        on_arrays = not training and not is_grad_enabled()
         for node in self.nodes:
+            if on_arrays and self._run_on_array(node, values, masks):
+                continue
             arguments = map_structure(lambda t: values[id(t)], node.inputs)
             mask = map_structure(lambda t: masks.get(id(t)), node.inputs)
             if all(m is None for m in flatten(mask)):
@@ -142,6 +147,21 @@ class FunctionalGraph:
                 if out_mask is not None:
                     masks[id(symbolic)] = out_mask
         return [values[id(t)] for t in self.output_tensors]
+
+    @staticmethod
+    def _run_on_array(node: Node, values: dict, masks: dict) -> bool:
+        """Run ``node`` through its layer's inference function when it has one input, one
+        output, no mask and no call arguments; returns whether it did."""
+        if node.call_kwargs or not isinstance(node.inputs, KerasTensor) \
+                or not isinstance(node.outputs, KerasTensor) or id(node.inputs) in masks:
+            return False
+        step = node.layer._inference_function()
+        if step is None:
+            return False
+        array = values[id(node.inputs)].data
+        node.layer.check_input_shape(array.shape)
+        values[id(node.outputs)] = Tensor(step(array))
+        return True
 
     def pack_outputs(self, flat: list) -> Any:
         """``flat`` outputs in the structure of the model's ``outputs``."""

@@ -61,3 +61,20 @@ def test_dropout_is_still_active_in_training_calls():
     with axon.no_grad():
         out = model(np.ones((1, 1000), "float32"), training=True).numpy()
     assert 300 < np.count_nonzero(out) < 700
+
+
+def test_functional_model_runs_one_input_layers_on_arrays_with_the_same_outputs():
+    axon.utils.set_random_seed(0)
+    inputs = axon.Input(shape=(6,))
+    hidden = layers.Dense(8, activation="relu")(inputs)
+    left = layers.Dense(4, activation="tanh")(hidden)
+    right = layers.Dropout(0.3)(layers.Dense(4)(hidden))
+    outputs = layers.Dense(3, activation="softmax")(layers.Concatenate()([left, right]))
+    model = axon.Model(inputs, outputs)
+    x = np.random.default_rng(2).normal(size=(5, 6)).astype("float32")
+    recorded = model(x, training=False).numpy()
+    with axon.no_grad():
+        np.testing.assert_array_equal(model(x, training=False).numpy(), recorded)
+    np.testing.assert_array_equal(model.predict(x, verbose=0), recorded)
+    with axon.no_grad(), pytest.raises(ValueError, match="expects"):
+        model(np.ones((2, 7), "float32"))
