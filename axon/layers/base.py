@@ -108,6 +108,14 @@ class Layer:
         them back to back when no gradient is recorded (``predict``, ``no_grad``)."""
         return None
 
+    def _runs_as(self, cls: type) -> bool:
+        """Whether this layer computes exactly as ``cls`` does: neither ``call`` nor ``__call__``
+        overridden by a subclass, and no activity regularizer to record. A layer's inference
+        function is only valid then."""
+        kind = type(self)
+        return kind.call is cls.call and kind.__call__ is cls.__call__ \
+            and self.activity_regularizer is None
+
     def _build_or_check(self, shapes: Any, full_shapes: Any = None) -> None:
         """Build from ``shapes`` (batch axis ``None``) on the first call; check them later."""
         if self.built:

@@ -88,7 +88,7 @@ class Dense(Layer):
         return z if self.activation is activations.linear else self.activation(z)
 
     def _inference_function(self):
-        if type(self).call is not Dense.call or self.activity_regularizer is not None:
+        if not self._runs_as(Dense):
             return None
         return self._infer
 
@@ -139,7 +139,7 @@ class Activation(Layer):
         return self.activation(inputs)
 
     def _inference_function(self):
-        if type(self).call is not Activation.call or self.activity_regularizer is not None:
+        if not self._runs_as(Activation):
             return None
         return lambda x: activations.on_array(self.activation, x)
 
@@ -222,7 +222,7 @@ class Dropout(Layer):
         return inputs * Tensor(mask)
 
     def _inference_function(self):
-        if type(self).call is not Dropout.call or self.activity_regularizer is not None:
+        if not self._runs_as(Dropout):
             return None
         return _identity
 

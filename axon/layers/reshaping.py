@@ -32,7 +32,7 @@ class Flatten(Layer):
         return F.reshape(inputs, (inputs.shape[0], -1))
 
     def _inference_function(self):
-        if type(self).call is not Flatten.call or self.activity_regularizer is not None:
+        if not self._runs_as(Flatten):
             return None
         return lambda x: x.reshape(x.shape[0], -1)
 

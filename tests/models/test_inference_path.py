@@ -50,7 +50,12 @@ def test_a_layer_that_overrides_call_or_regularizes_its_output_takes_the_layer_p
         def call(self, inputs, training=False):
             return super().call(inputs) * 2.0
 
+    class Counted(layers.Dense):
+        def __call__(self, inputs, **kwargs):
+            return super().__call__(inputs, **kwargs)
+
     assert Doubled(2)._inference_function() is None
+    assert Counted(2)._inference_function() is None
     assert layers.Dense(2, activity_regularizer="l2")._inference_function() is None
     model = axon.Sequential([axon.Input(shape=(3,)), Doubled(2, kernel_initializer="ones")])
     np.testing.assert_array_equal(model.predict(np.ones((1, 3)), verbose=0), [[6.0, 6.0]])

@@ -57,7 +57,10 @@ class Dense(Op):
     def forward(self, x, w, b=None, *, relu=False):
         y = x @ w
         if b is not None:
-            y += b
+            if xp.result_type(y, b) == y.dtype:
+                y += b
+            else:  # e.g. integer x and W with a float bias: the sum takes the wider type
+                y = y + b
         if relu:
             xp.maximum(y, 0, out=y)
         if any(self.needs_grad):
