@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from axon.backend import xp
 from axon.engine import Tensor, ops
 from axon.engine import functional as F
 from axon.utils import resolve
@@ -57,8 +58,9 @@ def on_array(activation: Callable, x: Any) -> Any:
     if activation is linear:
         return x
     entry = _PRIMITIVES.get(activation)
-    if entry is None:
-        return activation(Tensor(x)).data
+    if entry is None:  # any other function of tensors (it may also hand back an array)
+        result = activation(Tensor(x))
+        return result.data if isinstance(result, Tensor) else xp.asarray(result)
     op = entry[0]()
     op.needs_grad = (False,)
     return op.forward(x, **entry[1])

@@ -83,3 +83,14 @@ def test_functional_model_runs_one_input_layers_on_arrays_with_the_same_outputs(
     np.testing.assert_array_equal(model.predict(x, verbose=0), recorded)
     with axon.no_grad(), pytest.raises(ValueError, match="expects"):
         model(np.ones((2, 7), "float32"))
+
+
+def test_a_custom_activation_gives_the_same_outputs_on_the_inference_path():
+    def scaled_tanh(t):
+        return axon.engine.functional.tanh(t) * 1.5
+
+    model = axon.Sequential([axon.Input(shape=(3,)), layers.Dense(4, activation=scaled_tanh),
+                             layers.Activation(scaled_tanh)])
+    x = np.random.default_rng(3).normal(size=(2, 3)).astype("float32")
+    recorded = model(x, training=False).numpy()
+    np.testing.assert_array_equal(model.predict(x, verbose=0), recorded)
