@@ -16,12 +16,13 @@ import pytest
 
 # ---- the layering, as data --------------------------------------------------------------------
 # axon package (first name after ``axon.``) -> axon packages it may import (itself always allowed).
-ENGINE_AND_BELOW = {"engine", "backend", "config", "utils"}
+ENGINE_AND_BELOW = {"engine", "kernels", "backend", "config", "utils"}
 ALLOWED_AXON_IMPORTS: dict[str, set[str]] = {
     "backend": set(),
+    "kernels": {"backend"},  # compiled loops on the backend's arrays, beside it
     "config": {"backend"},
     "utils": {"backend"},
-    "engine": {"backend"},
+    "engine": {"backend", "kernels"},
     "initializers": ENGINE_AND_BELOW,
     "activations": ENGINE_AND_BELOW,
     "losses": ENGINE_AND_BELOW,
@@ -45,6 +46,7 @@ TOP_LEVEL = {"__init__", "__main__", "cli"}
 # Third-party (non-stdlib) imports, where they are restricted. None means unrestricted.
 ALLOWED_THIRD_PARTY: dict[str, set[str] | None] = {
     "backend": {"numpy", "cupy", "scipy"},  # the one module that names the array library
+    "kernels": {"numba"},  # the optional compiled kernels, only ever imported inside a function
     "config": set(),
     "engine": set(),  # engine computes through ``axon.backend.xp``
     "utils": {"numpy"},

@@ -23,6 +23,14 @@ class EpochTimer(common.EpochTimes, axon.callbacks.Callback):
     """Times each epoch (see ``common.EpochTimes``)."""
 
 
+def version() -> str:
+    """axon's version, and whether its compiled kernels (the ``fast`` extra) were in use."""
+    from axon import kernels
+
+    return axon.__version__ + (" with numba kernels" if kernels.get() is not None else
+                               " (NumPy only)")
+
+
 def build(workload: str) -> axon.Model:
     if workload in ("mlp", "latency", "memory"):
         stack = [axon.Input(shape=(784,)), layers.Dense(256, activation="relu"),
@@ -57,7 +65,7 @@ def train(task: dict) -> None:
     if task.get("evaluate"):
         predictions = model.predict(x_test, batch_size=1000, verbose=0)
         accuracy = float(numpy.mean(predictions.argmax(axis=1) == y_test))
-    common.report(task, "axon", axon.__version__, timer.seconds[warmup:], accuracy)
+    common.report(task, "axon", version(), timer.seconds[warmup:], accuracy)
 
 
 def latency(task: dict) -> None:
@@ -66,7 +74,7 @@ def latency(task: dict) -> None:
     sample = numpy.random.default_rng(0).random((1, 784), dtype=numpy.float32)
     predict_us = common.median_microseconds(lambda: model.predict(sample, verbose=0))
     call_us = common.median_microseconds(lambda: model(sample, training=False))
-    common.report(task, "axon", axon.__version__, predict_us=predict_us, call_us=call_us)
+    common.report(task, "axon", version(), predict_us=predict_us, call_us=call_us)
 
 
 def _resident_mb() -> float:
@@ -91,7 +99,7 @@ def memory(task: dict) -> None:
                   verbose=0)
         model.predict(x_test[:1000], verbose=0)
         resident.append(_resident_mb())
-    common.report(task, "axon", axon.__version__, data_mb=before_mb, peak_training_mb=peak_mb,
+    common.report(task, "axon", version(), data_mb=before_mb, peak_training_mb=peak_mb,
                   resident_mb_after_call=[round(m, 2) for m in resident],
                   growth_mb_from_call_10=round(resident[-1] - resident[min(9, repeats - 1)], 2))
 

@@ -195,6 +195,7 @@ def case_max_pool():
     x = (_rng.permutation(2 * 5 * 4 * 3) * 0.1).reshape(2, 5, 4, 3)  # distinct: no ties
     _check(lambda x: F.max_pool(x, (3, 2), strides=(2, 1), padding="same"), x)
     _check(lambda x: F.max_pool(x, 2, data_format="channels_first"), x)
+    _check(lambda x: F.max_pool(x, 2), x)  # 2x2 channels-last: the compiled kernel, if present
 
 
 def case_avg_pool():
