@@ -296,6 +296,9 @@ def main() -> None:
     peak = max(peak_start["gflops"], peak_end["gflops"])
 
     table = summarize(results, peak)
+    for r in results:  # a worker's own version string says more (e.g. axon's kernels)
+        if r.get("version") and r["framework"] in versions:
+            versions[r["framework"]] = r["version"]
     latency: dict[str, dict] = {}
     for r in results:
         if r["workload"] == "latency":
