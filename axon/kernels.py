@@ -10,7 +10,8 @@ The kernels are compiled by numba (the optional extra ``pip install axon[fast]``
 and cached on disk. Without numba, or with ``AXON_KERNELS=0``, or on a backend other than NumPy,
 :func:`get` returns ``None`` and every caller keeps its NumPy path; both paths give the same
 numbers. The kernels run on one thread: numba's parallel loops fought OpenBLAS's threads over
-the cores in measurements (an Adam update 10x slower), so parallelism stays in the BLAS.
+the cores in measurements (an MLP epoch with a parallel Adam update took 5-6 times longer), so
+parallelism stays in the BLAS.
 """
 from __future__ import annotations
 

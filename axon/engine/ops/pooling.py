@@ -134,11 +134,10 @@ class MaxPool(Op):
 
     # NOTE: fused for speed. The usual case (2x2 windows, stride 2, no padding, channels last)
     # runs as one compiled loop that keeps each window's winner when numba is installed (see
-    # ``axon.kernels``; the same numbers). Otherwise the argmax is not stored: backward
-    # finds, offset by offset, the entries equal to ``y`` that no earlier offset of the same
-    # window claimed (forward+backward
-    # of MaxPooling2D(2) on a (128, 26, 26, 32) float32 batch, NumPy: 29 ms tracking the argmax
-    # in forward, about 11 ms this way).
+    # ``axon.kernels``; the same numbers). Otherwise the argmax is not stored: backward finds,
+    # offset by offset, the entries equal to ``y`` that no earlier offset of the same window
+    # claimed (forward+backward of MaxPooling2D(2) on a (128, 26, 26, 32) float32 batch, NumPy:
+    # 29 ms tracking the argmax in forward, about 11 ms this way).
     """
 
     def forward(self, x, pool_size, strides, padding, axes):
