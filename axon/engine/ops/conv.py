@@ -24,6 +24,7 @@ import math
 import numbers
 from typing import Any
 
+from axon import kernels
 from axon.backend import sum_leading_axes, xp
 from axon.engine.op import Op
 
@@ -56,6 +57,15 @@ def _col2im(cols, frame, n, out, kernel, strides, dilation):
         block = cols[:, index].reshape(groups, n, *out, cg)
         xf[(slice(None), *window)] += xp.moveaxis(block, 0, -2) if groups > 1 else block[0]
     return xf.reshape(n, *frame, groups * cg)
+
+
+def _compiled_col2im(cols, kernel, strides, dilation):
+    """The compiled kernels when they fit this col2im: 2-D, one group, stride 1, dilation 1,
+    float columns; otherwise None."""
+    if len(kernel) != 2 or cols.shape[0] != 1 or tuple(strides) != (1, 1) \
+            or tuple(dilation) != (1, 1) or cols.dtype not in (xp.float32, xp.float64):
+        return None
+    return kernels.get()
 
 
 def _offset_columns(g3, w, groups, buffer=None):
@@ -157,7 +167,13 @@ class Conv(Op):
             free = (cols if self.final_backward and cols is not None
                     and cols.dtype == xp.result_type(g, self.w) else None)
             gcols = _offset_columns(g3, self.w, groups, buffer=free)
-            frame = _col2im(gcols, sizes, xshape[0], out, kernel, strides, dilation)
+            compiled = _compiled_col2im(gcols, kernel, strides, dilation)
+            if compiled is not None:  # one pass that writes each frame entry once (see kernels)
+                frame = xp.empty((xshape[0], *sizes, gcols.shape[-1]), dtype=gcols.dtype)
+                compiled.col2im_2d(gcols[0], frame, kernel[1], out[0], out[1],
+                                   xp.zeros(1, dtype=gcols.dtype))
+            else:
+                frame = _col2im(gcols, sizes, xshape[0], out, kernel, strides, dilation)
             gx = _place(frame, [-p[0] for p in pads], xshape[1:-1])
         return (gx, gw) if len(self.needs_grad) == 2 else (gx, gw, gb)
 

@@ -1,5 +1,6 @@
-"""The compiled 2x2 max-pooling kernels (axon/kernels.py) against the NumPy path: the same
-outputs and gradients, ties to the first maximum, NaN windows, odd sizes, both float types."""
+"""The compiled kernels (axon/kernels.py) against the NumPy paths they replace: 2x2 max pooling
+(the same outputs and gradients, ties to the first maximum, NaN windows, odd sizes, both float
+types) and the 2-D col2im of the convolution's backward (bitwise the same input gradient)."""
 from __future__ import annotations
 
 import numpy as np
@@ -48,3 +49,25 @@ def test_kernel_path_is_gradchecked_in_float64(monkeypatch):
 def test_kernels_can_be_switched_off(monkeypatch):
     monkeypatch.setenv("AXON_KERNELS", "0")
     assert kernels._compile() is None
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("size, channels, kernel, padding", [
+    (9, 16, 3, "valid"), (8, 3, 3, "same"), (7, 12, (2, 4), "same"), (6, 9, 5, "valid")])
+def test_conv_input_gradient_through_the_kernel_is_bitwise_numpys(dtype, size, channels, kernel,
+                                                                   padding, monkeypatch):
+    rng = np.random.default_rng(4)
+    x0 = rng.normal(size=(3, size, size + 1, channels)).astype(dtype)
+    k = (kernel, kernel) if isinstance(kernel, int) else kernel
+    w0 = rng.normal(size=(*k, channels, 10)).astype(dtype)
+    grads = []
+    for use_kernels in (True, False):
+        monkeypatch.setitem(kernels._cache, "kernels", compiled if use_kernels else None)
+        x, w = Tensor(x0, requires_grad=True), Tensor(w0, requires_grad=True)
+        y = F.conv(x, w, padding=padding)
+        y.backward(np.ones(y.shape, dtype))
+        grads.append((x.grad, w.grad))
+    np.testing.assert_array_equal(grads[0][0], grads[1][0])
+    np.testing.assert_array_equal(grads[0][1], grads[1][1])
+
