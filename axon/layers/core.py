@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from axon import activations, backend, initializers
-from axon.engine import Tensor
+from axon.engine import Tensor, ops
 from axon.engine import functional as F
 from axon.layers import _args
 from axon.layers.base import Layer
@@ -94,12 +94,13 @@ class Dense(Layer):
 
     def _infer(self, x):
         """``call``'s inference path on arrays: the fused op's forward, then the activation."""
-        y = x @ self.kernel.data
-        if self.bias is not None:
-            y += self.bias.data
-        if self.activation is activations.relu:
-            return backend.xp.maximum(y, 0, out=y)
-        return activations.on_array(self.activation, y)
+        op = ops.Dense()
+        op.needs_grad = (False, False, False)
+        relu = self.activation is activations.relu
+        arrays = (x, self.kernel.data) if self.bias is None else (x, self.kernel.data,
+                                                                    self.bias.data)
+        y = op.forward(*arrays, relu=relu)
+        return y if relu else activations.on_array(self.activation, y)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)

@@ -13,7 +13,6 @@ import common  # noqa: E402
 TASK = common.read_task()
 common.pin_threads(TASK.get("threads", 2))
 
-import numpy  # noqa: E402
 
 import axon  # noqa: E402
 from axon import layers  # noqa: E402
@@ -53,28 +52,14 @@ SHAPES = {"mlp": (784,), "cnn": (28, 28, 1), "lstm": (28, 28), "memory": (784,)}
 
 
 def train(task: dict) -> None:
-    workload = task["workload"]
     axon.utils.set_random_seed(task["seed"])
-    (x_train, y_train), (x_test, y_test) = common.load_mnist(task, SHAPES[workload])
-    model = build(workload)
-    timer = EpochTimer()
-    warmup = 1 if task.get("warmup") else 0
-    model.fit(x_train, y_train, batch_size=task["batch_size"], epochs=warmup + task["epochs"],
-              shuffle=True, verbose=0, callbacks=[timer])
-    accuracy = None
-    if task.get("evaluate"):
-        predictions = model.predict(x_test, batch_size=1000, verbose=0)
-        accuracy = float(numpy.mean(predictions.argmax(axis=1) == y_test))
-    common.report(task, "axon", version(), timer.seconds[warmup:], accuracy)
+    data = common.load_mnist(task, SHAPES[task["workload"]])
+    common.fit_and_report(task, "axon", version(), build(task["workload"]), data, EpochTimer())
 
 
 def latency(task: dict) -> None:
     axon.utils.set_random_seed(task["seed"])
-    model = build("latency")
-    sample = numpy.random.default_rng(0).random((1, 784), dtype=numpy.float32)
-    predict_us = common.median_microseconds(lambda: model.predict(sample, verbose=0))
-    call_us = common.median_microseconds(lambda: model(sample, training=False))
-    common.report(task, "axon", version(), predict_us=predict_us, call_us=call_us)
+    common.latency_and_report(task, "axon", version(), build("latency"))
 
 
 def _resident_mb() -> float:

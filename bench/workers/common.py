@@ -70,6 +70,33 @@ def median_microseconds(function, repeats: int = 200, warmup: int = 20) -> float
     return statistics.median(times) * 1e6
 
 
+def fit_and_report(task: dict, framework: str, version: str, model, data, timer) -> None:
+    """For the Keras-style APIs (axon, Keras): ``fit`` for the task's epochs (plus a warm-up
+    epoch if asked) with ``timer`` (an ``EpochTimes`` callback), the test accuracy if asked,
+    then the report."""
+    import numpy
+
+    (x_train, y_train), (x_test, y_test) = data
+    warmup = 1 if task.get("warmup") else 0
+    model.fit(x_train, y_train, batch_size=task["batch_size"], epochs=warmup + task["epochs"],
+              shuffle=True, verbose=0, callbacks=[timer])
+    accuracy = None
+    if task.get("evaluate"):
+        predictions = model.predict(x_test, batch_size=1000, verbose=0)
+        accuracy = float(numpy.mean(predictions.argmax(axis=1) == y_test))
+    report(task, framework, version, timer.seconds[warmup:], accuracy)
+
+
+def latency_and_report(task: dict, framework: str, version: str, model) -> None:
+    """For the Keras-style APIs: one-sample ``model.predict(x)`` and ``model(x)`` latency."""
+    import numpy
+
+    sample = numpy.random.default_rng(0).random((1, 784), dtype=numpy.float32)
+    predict_us = median_microseconds(lambda: model.predict(sample, verbose=0))
+    call_us = median_microseconds(lambda: model(sample, training=False))
+    report(task, framework, version, predict_us=predict_us, call_us=call_us)
+
+
 def report(task: dict, framework: str, version: str, epoch_seconds: list[float] | None = None,
            test_accuracy: float | None = None, **extra) -> None:
     """Print the result line the orchestrator reads."""

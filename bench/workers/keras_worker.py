@@ -15,7 +15,6 @@ common.pin_threads(TASK.get("threads", 2))
 os.environ["KERAS_BACKEND"] = "tensorflow"
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 
-import numpy  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 tf.config.threading.set_intra_op_parallelism_threads(TASK.get("threads", 2))
@@ -55,28 +54,15 @@ def version() -> str:
 
 
 def train(task: dict) -> None:
-    workload = task["workload"]
     keras.utils.set_random_seed(task["seed"])
-    model = build(workload)  # before load_mnist: SystemExit on an unknown workload
-    (x_train, y_train), (x_test, y_test) = common.load_mnist(task, SHAPES[workload])
-    timer = EpochTimer()
-    warmup = 1 if task.get("warmup") else 0
-    model.fit(x_train, y_train, batch_size=task["batch_size"], epochs=warmup + task["epochs"],
-              shuffle=True, verbose=0, callbacks=[timer])
-    accuracy = None
-    if task.get("evaluate"):
-        predictions = model.predict(x_test, batch_size=1000, verbose=0)
-        accuracy = float(numpy.mean(predictions.argmax(axis=1) == y_test))
-    common.report(task, "keras", version(), timer.seconds[warmup:], accuracy)
+    model = build(task["workload"])  # before load_mnist: SystemExit on an unknown workload
+    data = common.load_mnist(task, SHAPES[task["workload"]])
+    common.fit_and_report(task, "keras", version(), model, data, EpochTimer())
 
 
 def latency(task: dict) -> None:
     keras.utils.set_random_seed(task["seed"])
-    model = build("latency")
-    sample = numpy.random.default_rng(0).random((1, 784), dtype=numpy.float32)
-    predict_us = common.median_microseconds(lambda: model.predict(sample, verbose=0))
-    call_us = common.median_microseconds(lambda: model(sample, training=False))
-    common.report(task, "keras", version(), predict_us=predict_us, call_us=call_us)
+    common.latency_and_report(task, "keras", version(), build("latency"))
 
 
 if __name__ == "__main__":
