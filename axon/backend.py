@@ -105,6 +105,39 @@ def make_rng(seed_value: int | None = None) -> numpy.random.Generator:
     return numpy.random.default_rng(int(seed_value))
 
 
+_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+
+
+def generator_state(generator: numpy.random.Generator | None = None) -> dict:
+    """The full state of ``generator`` (default the global one), to continue its draws later."""
+    return (generator or rng()).bit_generator.state
+
+
+def set_generator_state(state: Any, generator: numpy.random.Generator | None = None) -> None:
+    """Put ``generator`` (default the global one) in ``state``, as :func:`generator_state` gave it.
+
+    Raises:
+        ValueError: when ``state`` is not the state of one of NumPy's bit generators.
+    """
+    generator = generator or rng()
+    name = state.get("bit_generator") if isinstance(state, dict) else None
+    if name not in _BIT_GENERATORS:
+        raise ValueError(f"A random generator state names one of {', '.join(_BIT_GENERATORS)}. "
+                         f"Received: bit_generator={name!r}")
+    try:
+        if type(generator.bit_generator).__name__ == name:
+            generator.bit_generator.state = state   # in place: holders of the generator follow
+        else:
+            replacement = numpy.random.Generator(getattr(numpy.random, name)())
+            replacement.bit_generator.state = state
+            if generator is rng():
+                _state["rng"] = replacement
+            else:
+                raise ValueError(f"the generator is a {type(generator.bit_generator).__name__}")
+    except (TypeError, ValueError, KeyError, OverflowError) as error:
+        raise ValueError(f"Invalid random generator state for {name}: {error}") from None
+
+
 def is_array(value: Any) -> bool:
     """Whether ``value`` is an array of the backend's library."""
     return isinstance(value, xp.ndarray)

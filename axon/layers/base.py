@@ -6,8 +6,10 @@ then calls ``call``. Shapes given to ``build`` and ``compute_output_shape`` incl
 """
 from __future__ import annotations
 
+import contextlib
 import inspect
 import math
+from collections.abc import Iterator
 from typing import Any
 
 from axon import backend
@@ -121,7 +123,17 @@ class Layer:
         if self.built:
             self.check_input_shape(full_shapes if full_shapes is not None else shapes)
             return
-        self._check_rank(shapes)
+        try:
+            self._check_rank(shapes)
+        except ValueError as error:
+            if full_shapes is None or type(error) is not ValueError:
+                raise
+            # The check sees the batch axis as None; the array's own shape says what was given
+            # (for a 1-D array, the only axis was taken as the batch axis).
+            given = ", ".join(_fmt(tuple(s)) for s in full_shapes) \
+                if isinstance(full_shapes, list) else _fmt(tuple(full_shapes))
+            raise ValueError(f"{str(error).rstrip('.')}, from input of shape {given} (its first "
+                             f"axis is the batch axis).") from None
         self.build(shapes)
         self._build_input_shape = shapes
         self.built = True
@@ -192,6 +204,7 @@ class Layer:
                 (e.g. a projection onto non-negative values).
         """
         dtype = dtype or self.dtype
+        _spend_weight_budget(self.name, name, shape)
         value = initializers_module.get(initializer)(tuple(shape), dtype=dtype)
         variable = Variable(value, trainable=trainable and self._trainable, name=name, dtype=dtype)
         if constraint is not None and not callable(constraint):
@@ -199,6 +212,8 @@ class Layer:
                             f"'{name}'. Received: {constraint!r}")
         variable.constraint = constraint
         self._weights.append(variable)
+        if not trainable:
+            self.__dict__.setdefault("_created_non_trainable", set()).add(id(variable))
         regularizer = _regularizer(regularizer)
         if regularizer is not None:
             self._weight_regularizers.append((variable, regularizer))
@@ -226,8 +241,9 @@ class Layer:
         self._trainable = bool(value)
         for layer in self._flatten_layers():
             layer._trainable = bool(value)
-            for weight in layer._weights:
-                weight.trainable = bool(value)
+            frozen = getattr(layer, "_created_non_trainable", ())
+            for weight in layer._weights:  # weights created non-trainable (moving statistics) stay so
+                weight.trainable = bool(value) and id(weight) not in frozen
 
     def __setattr__(self, name: str, value: Any) -> None:
         # Sub-layers are found from the attributes' current values (see ``_sub_layers``), in
@@ -399,3 +415,40 @@ def call_accepts_mask(cls: type) -> bool:
         except (TypeError, ValueError):
             _MASK_ARGUMENT[cls] = False
     return _MASK_ARGUMENT[cls]
+
+
+# ---- a ceiling on weight sizes while a file is loaded ------------------------------------------------
+_weight_budget: list[int] = []   # the values still allowed, while weight_budget() is active
+
+
+class WeightBudgetError(ValueError):
+    """A layer asked for more weight values than the file being loaded holds."""
+
+
+@contextlib.contextmanager
+def weight_budget(values: int) -> Iterator[None]:
+    """Within the block, layers may create at most ``values`` weight values in all.
+
+    Loading a model file builds its layers from the file's configuration before the stored
+    arrays are assigned; a forged configuration (``units=10**9``) would otherwise allocate and
+    fill gigabytes first. Every weight must come from the file, so the file's own values are a
+    safe ceiling, checked before anything is allocated.
+    """
+    _weight_budget.append(int(values))
+    try:
+        yield
+    finally:
+        _weight_budget.pop()
+
+
+def _spend_weight_budget(layer: str, weight: str, shape: Any) -> None:
+    if not _weight_budget:
+        return
+    size = 1
+    for n in shape:
+        size *= int(n)
+    if size > _weight_budget[-1]:
+        raise WeightBudgetError(f"Layer '{layer}' asks for weight '{weight}' of shape "
+                                f"{tuple(shape)} ({size} values), more than the "
+                                f"{_weight_budget[-1]} values left in the file being loaded.")
+    _weight_budget[-1] -= max(size, 0)

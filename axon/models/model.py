@@ -10,7 +10,9 @@ from axon.engine.nest import map_structure
 from axon.layers.base import Layer, call_accepts_mask
 from axon.layers.symbolic import is_symbolic, shape_text
 from axon.models.functional import FunctionalGraph, graph_config, graph_from_config
-from axon.saving import load_arrays, save_arrays
+from axon.saving.archive import decode_archive, is_archive, write_archive
+from axon.saving.atomic import atomic_write
+from axon.saving.safetensors_format import decode_arrays, encode_arrays
 from axon.training import Trainer
 from axon.utils.naming import unique_name
 
@@ -205,6 +207,13 @@ class Model(Trainer, Layer):
                 keys.append((key, weight))
         return keys
 
+    def _weights_file_bytes(self) -> bytes:
+        """The bytes of the weights file (safetensors layout) ``save_weights`` writes."""
+        keys = self._weight_keys()
+        return encode_arrays({key: backend.to_numpy(w.data) for key, w in keys},
+                             {"format": WEIGHTS_FORMAT, "format_version": WEIGHTS_FORMAT_VERSION,
+                              "model": self.name, "order": json.dumps([key for key, _ in keys])})
+
     def save_weights(self, filepath: str | os.PathLike) -> None:
         """Write every weight to ``filepath`` in the safetensors layout (atomically; no pickle).
 
@@ -215,10 +224,9 @@ class Model(Trainer, Layer):
         if not self.built or not self.weights:
             raise ValueError(f"Model '{self.name}' has no weights yet: build it (call it on data, "
                              "or fit it) before save_weights().")
-        keys = self._weight_keys()
-        save_arrays(filepath, {key: backend.to_numpy(w.data) for key, w in keys},
-                    {"format": WEIGHTS_FORMAT, "format_version": WEIGHTS_FORMAT_VERSION,
-                     "model": self.name, "order": json.dumps([key for key, _ in keys])})
+        encoded = self._weights_file_bytes()
+        with atomic_write(filepath) as handle:
+            handle.write(encoded)
 
     def load_weights(self, filepath: str | os.PathLike) -> None:
         """Load weights written by :meth:`save_weights` (or :meth:`save`), matching them by
@@ -226,9 +234,20 @@ class Model(Trainer, Layer):
 
         Raises:
             ValueError: when the number of weights or a shape differs from this model's.
+            FormatError: when the file is damaged or not a weights or model file.
         """
-        arrays, metadata = load_arrays(filepath)
-        self.load_weights_from_arrays(arrays, metadata, str(filepath))
+        from axon.models import model_file
+
+        source = os.fspath(filepath)
+        with open(source, "rb") as handle:
+            raw = handle.read()
+        if is_archive(raw):
+            raw = decode_archive(raw, source, {model_file.METADATA, model_file.CONFIG,
+                                               model_file.WEIGHTS},
+                                 {model_file.OPTIMIZER, model_file.TRAINING_STATE,
+                                  model_file.TRAINING_ARRAYS})[model_file.WEIGHTS]
+        arrays, metadata = decode_arrays(raw, source)
+        self.load_weights_from_arrays(arrays, metadata, source)
 
     def load_weights_from_arrays(self, arrays: dict, metadata: dict, source: str) -> None:
         """Assign stored ``arrays`` (in the order ``metadata['order']`` lists) to the weights."""
@@ -248,13 +267,21 @@ class Model(Trainer, Layer):
         for (_, weight), stored in zip(keys, order):
             weight.assign(arrays[stored])
 
-    def save(self, filepath: str | os.PathLike, overwrite: bool = True) -> None:
-        """Write the whole model (architecture, weights, compile settings) to a ``.axon`` file.
+    def save(self, filepath: str | os.PathLike, overwrite: bool = True,
+             include_optimizer: bool = True) -> None:
+        """Write the whole model to a ``.axon`` file: architecture and compile settings as JSON,
+        every weight and optimizer slot as raw arrays (safetensors layout), in one zip archive.
 
-        The file is in the safetensors layout with the configuration as JSON in its header;
-        it is written atomically and loads with :func:`axon.models.load_model` (never pickle).
-        Custom layers need ``@axon.saving.register_keras_serializable()`` or ``custom_objects``
-        to load, and a ``get_config`` that returns their constructor's arguments.
+        The file is written atomically and loads with :func:`axon.models.load_model` (never
+        pickle); a loaded model predicts bitwise the same and continues training exactly as this
+        one would. Custom layers need ``@axon.saving.register_keras_serializable()`` or
+        ``custom_objects`` to load, and a ``get_config`` that returns their constructor's
+        arguments. The weights alone, for PyTorch: ``safetensors.torch.load(zipfile.ZipFile(
+        'm.axon').read('model.weights.safetensors'))``.
+
+        Args:
+            overwrite: replace an existing file (else FileExistsError).
+            include_optimizer: also store the optimizer's slots and step count.
         """
         from axon.models import model_file
 
@@ -264,10 +291,8 @@ class Model(Trainer, Layer):
         if not self.built:
             raise ValueError(f"Model '{self.name}' is not built yet: call it on data (or fit "
                              "it) before save().")
-        keys = self._weight_keys()
-        metadata = model_file.model_metadata(self)
-        metadata.update({"model": self.name, "order": json.dumps([key for key, _ in keys])})
-        save_arrays(path, {key: backend.to_numpy(w.data) for key, w in keys}, metadata)
+        members = model_file.model_members(self, include_optimizer=include_optimizer)
+        write_archive(path, members)
 
     def summary(self, line_length: int | None = None, positions: Any = None, print_fn: Any = None,
                 expand_nested: bool = False, show_trainable: bool = False,

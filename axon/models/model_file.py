@@ -1,25 +1,46 @@
 """Whole models on disk: ``model.save('m.axon')`` and ``axon.models.load_model('m.axon')``.
 
-One file in the safetensors layout: every weight as a raw little-endian array, and in the
-header's metadata the architecture (``get_config``) and the compile settings as JSON, with a
-format name and version. Loading rebuilds the model from the JSON by class names that axon
-knows (its own, registered or in ``custom_objects``) and never unpickles or evaluates anything.
+A ``.axon`` file is a zip archive (uncompressed, any zip tool lists it) of:
+
+* ``metadata.json``: the format name and version, and the axon version that wrote it;
+* ``config.json``: the architecture (``get_config``) and the compile settings;
+* ``model.weights.safetensors``: every weight as a raw little-endian array, named
+  ``'<layer>/<weight>'``, exactly the file ``save_weights`` writes;
+* ``optimizer.safetensors`` (when compiled and trained): the optimizer's slots per weight and,
+  in its metadata, its step count and state, so training continues exactly;
+* ``training_state.json`` and ``training_state.safetensors`` in checkpoints of
+  ``BackupAndRestore`` only: where training stands (epoch, step, random states, callbacks).
+
+Loading rebuilds the model from the JSON by class names axon knows (its own, registered with
+``register_keras_serializable`` or given in ``custom_objects``) and never unpickles, imports or
+evaluates anything from the file. Every size and offset is checked before memory is allocated,
+and any malformed file raises :class:`FormatError`.
 """
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 from typing import Any
 
 from axon import losses as losses_module
 from axon import optimizers as optimizers_module
+from axon.layers.base import weight_budget
 from axon.layers.serialization import serialize
 from axon.models.serialization import deserialize
-from axon.saving import FormatError, load_arrays
+from axon.saving import FormatError
+from axon.saving.archive import decode_archive, encode_archive, is_archive, write_archive
+from axon.saving.safetensors_format import decode_arrays, encode_arrays, parse_json
 
 MODEL_FORMAT = "axon.model"
-MODEL_FORMAT_VERSION = "1"
+MODEL_FORMAT_VERSION = 2
 MODEL_SUFFIX = ".axon"
+METADATA = "metadata.json"
+CONFIG = "config.json"
+WEIGHTS = "model.weights.safetensors"
+OPTIMIZER = "optimizer.safetensors"
+TRAINING_STATE = "training_state.json"
+TRAINING_ARRAYS = "training_state.safetensors"
 
 
 def check_model_path(filepath: Any, method: str) -> str:
@@ -31,13 +52,44 @@ def check_model_path(filepath: Any, method: str) -> str:
     return path
 
 
-def model_metadata(model: Any) -> dict[str, str]:
-    """The JSON metadata of a model file: architecture and compile settings."""
+# ---- writing ------------------------------------------------------------------------------------
+def model_members(model: Any, include_optimizer: bool = True) -> dict[str, bytes]:
+    """The archive members describing ``model``: metadata, config, weights, optimizer state."""
     metadata = {"format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION,
-                "model_config": json.dumps(serialize(model))}
-    if getattr(model, "compiled", False):
-        metadata["compile_config"] = json.dumps(_compile_config(model))
-    return metadata
+                "axon_version": _axon_version()}
+    config = {"model_config": serialize(model),
+              "compile_config": _compile_config(model) if getattr(model, "compiled", False)
+              else None}
+    members = {METADATA: _json_bytes(metadata), CONFIG: _json_bytes(config),
+               WEIGHTS: model._weights_file_bytes()}
+    optimizer = getattr(model, "optimizer", None) if getattr(model, "compiled", False) else None
+    if include_optimizer and optimizer is not None:
+        arrays, values = optimizer.get_state(model._weight_keys())
+        members[OPTIMIZER] = encode_arrays(arrays, {"state": json.dumps(values)})
+    return members
+
+
+def save_model(model: Any, filepath: str | os.PathLike, extra: dict[str, bytes] | None = None) -> None:
+    """Write ``model`` (and ``extra`` members) to ``filepath`` atomically."""
+    members = model_members(model)
+    members.update(extra or {})
+    write_archive(filepath, members)
+
+
+def model_bytes(model: Any) -> bytes:
+    """The bytes ``model.save`` would write."""
+    return encode_archive(model_members(model))
+
+
+def _axon_version() -> str:
+    try:
+        return importlib.metadata.version("axon")
+    except importlib.metadata.PackageNotFoundError:   # running from a source tree
+        return "unknown"
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, indent=1, allow_nan=True).encode("utf-8")
 
 
 def _compile_config(model: Any) -> dict:
@@ -67,34 +119,110 @@ def _plain(value: Any, fallback: Any) -> Any:
     return fallback(value)
 
 
+# ---- reading ------------------------------------------------------------------------------------
 def load_model(filepath: str | os.PathLike, custom_objects: dict | None = None,
                compile: bool = True) -> Any:
-    """A model saved with ``model.save``: same architecture, weights and compile settings.
+    """A model saved with ``model.save``: same architecture, weights, compile settings and
+    optimizer state (so ``fit`` continues exactly where the saved model stopped).
 
     Args:
         filepath: a ``.axon`` file.
-        custom_objects: ``{class name: class}`` for custom layers or models in the file.
+        custom_objects: ``{class name: class}`` for custom layers, models or losses in the file.
         compile: compile the model with the saved optimizer, loss and metrics (if any).
 
     Raises:
-        FormatError: when the file is not an axon model file (or a newer format version).
+        FormatError: when the file is not an axon model file, is damaged or tampered with, has
+            another format version, or describes a model that cannot be rebuilt.
+        OSError: when the file cannot be read (e.g. FileNotFoundError).
     """
-    arrays, metadata = load_arrays(filepath)
-    if metadata.get("format") != MODEL_FORMAT:
-        raise FormatError(f"{filepath} is not an axon model file (format "
-                          f"{metadata.get('format')!r}); for weights use model.load_weights().")
-    if metadata.get("format_version") != MODEL_FORMAT_VERSION:
-        raise FormatError(f"{filepath} has model format version "
-                          f"{metadata.get('format_version')!r}; this axon reads version "
-                          f"{MODEL_FORMAT_VERSION}.")
-    model = deserialize(json.loads(metadata["model_config"]), custom_objects)
-    model.load_weights_from_arrays(arrays, metadata, str(filepath))
-    if compile and "compile_config" in metadata:
-        config = json.loads(metadata["compile_config"])
-        loss = config.get("loss")
-        if isinstance(loss, dict) and "class_name" in loss:
-            loss = losses_module.deserialize(loss)
-        model.compile(optimizer=optimizers_module.deserialize(config["optimizer"]), loss=loss,
-                      loss_weights=config.get("loss_weights"), metrics=config.get("metrics"),
-                      weighted_metrics=config.get("weighted_metrics"))
+    model, _ = read_model_file(filepath, custom_objects, compile)
     return model
+
+
+def read_model_file(filepath: str | os.PathLike, custom_objects: dict | None = None,
+                    compile: bool = True, training_state: bool = False) -> tuple[Any, dict]:
+    """``(model, members)`` from a model file; ``members`` holds the raw archive members (with
+    the training state members when ``training_state``)."""
+    source = os.fspath(filepath)
+    with open(source, "rb") as handle:
+        raw = handle.read()
+    if not is_archive(raw):
+        return _read_version_1(raw, source, custom_objects, compile), {}
+    optional = {OPTIMIZER} | ({TRAINING_STATE, TRAINING_ARRAYS} if training_state else set())
+    members = decode_archive(raw, source, {METADATA, CONFIG, WEIGHTS}, optional)
+    metadata = parse_json(members[METADATA], f"{source}: {METADATA}")
+    if not isinstance(metadata, dict) or metadata.get("format") != MODEL_FORMAT:
+        found = metadata.get("format") if isinstance(metadata, dict) else None
+        raise FormatError(f"{source} is not an axon model file (format {found!r}).")
+    version = metadata.get("format_version")
+    if version != MODEL_FORMAT_VERSION:
+        raise FormatError(f"{source} has model format version {version!r}; this axon reads "
+                          f"versions 1 and {MODEL_FORMAT_VERSION}. Upgrade axon to read it.")
+    config = parse_json(members[CONFIG], f"{source}: {CONFIG}")
+    if not isinstance(config, dict) or not isinstance(config.get("model_config"), dict):
+        raise FormatError(f"{source}: {CONFIG} holds no model configuration.")
+    arrays, weights_metadata = decode_arrays(members[WEIGHTS], f"{source}: {WEIGHTS}")
+    optimizer_state = None
+    if OPTIMIZER in members:
+        optimizer_arrays, optimizer_metadata = decode_arrays(members[OPTIMIZER],
+                                                             f"{source}: {OPTIMIZER}")
+        values = parse_json(optimizer_metadata.get("state", "{}").encode(),
+                            f"{source}: {OPTIMIZER} state")
+        if not isinstance(values, dict):
+            raise FormatError(f"{source}: the optimizer state is not a JSON object.")
+        optimizer_state = (optimizer_arrays, values)
+    model = _rebuild(source, config["model_config"], config.get("compile_config") if compile
+                     else None, arrays, weights_metadata, optimizer_state, custom_objects)
+    return model, members
+
+
+def _rebuild(source: str, model_config: dict, compile_config: Any, arrays: dict,
+             weights_metadata: dict, optimizer_state: Any, custom_objects: dict | None) -> Any:
+    """The model from its configuration, with the stored weights and optimizer state. Whatever
+    goes wrong with what the file says (an unknown class, an invalid argument, a shape that does
+    not match) becomes a FormatError naming the file and the cause."""
+    budget = sum(array.size for array in arrays.values())
+    try:
+        with weight_budget(budget):
+            model = deserialize(model_config, custom_objects)
+        model.load_weights_from_arrays(arrays, weights_metadata, source)
+        if compile_config is not None:
+            _compile(model, compile_config, custom_objects)
+            if optimizer_state is not None:
+                model.optimizer.set_state(model._weight_keys(), *optimizer_state)
+    except FormatError:
+        raise
+    except (Exception, RecursionError) as error:
+        raise FormatError(f"{source}: the model cannot be rebuilt from the file: "
+                          f"{type(error).__name__}: {error}") from error
+    return model
+
+
+def _compile(model: Any, config: dict, custom_objects: dict | None) -> None:
+    if not isinstance(config, dict):
+        raise FormatError(f"the compile configuration is not an object: {str(config)[:200]}")
+    loss = config.get("loss")
+    if isinstance(loss, dict) and "class_name" in loss:
+        loss = losses_module.deserialize(loss)
+    model.compile(optimizer=optimizers_module.deserialize(config["optimizer"]), loss=loss,
+                  loss_weights=config.get("loss_weights"), metrics=config.get("metrics"),
+                  weighted_metrics=config.get("weighted_metrics"))
+
+
+def _read_version_1(raw: bytes, source: str, custom_objects: dict | None, compile: bool) -> Any:
+    """Files of format version 1: one safetensors file with the configuration in its metadata."""
+    arrays, metadata = decode_arrays(raw, source)
+    if metadata.get("format") != MODEL_FORMAT:
+        raise FormatError(f"{source} is not an axon model file (format "
+                          f"{metadata.get('format')!r}); for weights use model.load_weights().")
+    if metadata.get("format_version") != "1":
+        raise FormatError(f"{source} has model format version "
+                          f"{metadata.get('format_version')!r}; this axon reads versions 1 and "
+                          f"{MODEL_FORMAT_VERSION}.")
+    model_config = parse_json(metadata.get("model_config", "").encode(), f"{source}: model_config")
+    compile_config = None
+    if compile and "compile_config" in metadata:
+        compile_config = parse_json(metadata["compile_config"].encode(), f"{source}: compile_config")
+    if not isinstance(model_config, dict):
+        raise FormatError(f"{source}: model_config is not a JSON object.")
+    return _rebuild(source, model_config, compile_config, arrays, metadata, None, custom_objects)

@@ -259,6 +259,75 @@ class Optimizer:
             if average is not None:
                 variable.data[...] = average
 
+    # ---- state, for saving and resuming ---------------------------------------------------------
+    def get_state(self, named_variables: list[tuple[str, Variable]]) -> tuple[dict, dict]:
+        """Everything a later step depends on, as ``(arrays, values)``: each variable's slots and
+        moving average as arrays named ``'<variable name>/<slot>'``, and as JSON values the step
+        count, the learning rate when it is a number (callbacks such as ReduceLROnPlateau change
+        it) and what a subclass adds in ``_extra_state``. ``named_variables`` fixes the names."""
+        arrays = {}
+        for name, variable in named_variables:
+            for slot_name, slot in self._slots.get(id(variable), {}).items():
+                arrays[f"{name}/{slot_name}"] = backend.to_numpy(_as_array(slot))
+            average = self._averages.get(id(variable))
+            if average is not None:
+                arrays[f"{name}/ema"] = backend.to_numpy(average)
+        values: dict[str, Any] = {"iterations": self.iterations, **self._extra_state()}
+        if not callable(self._learning_rate):
+            values["learning_rate"] = self._learning_rate
+        return arrays, values
+
+    def set_state(self, named_variables: list[tuple[str, Variable]], arrays: dict,
+                  values: dict) -> None:
+        """Restore what :meth:`get_state` returned, for the same variables (by name).
+
+        Raises:
+            ValueError: when an array's shape differs from its variable's or a value is invalid.
+        """
+        iterations = values.get("iterations", 0)
+        if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 0:
+            raise ValueError(f"{type(self).__name__}: a saved step count must be a non-negative "
+                             f"integer. Received: iterations={iterations!r}")
+        slots, averages, used = {}, {}, set()
+        for name, variable in named_variables:
+            prefix = f"{name}/"
+            found = {key[len(prefix):]: arrays[key] for key in arrays
+                     if key.startswith(prefix) and "/" not in key[len(prefix):]}
+            used.update(prefix + key for key in found)
+            for slot_name, array in found.items():
+                if array.shape != variable.shape:
+                    raise ValueError(f"{type(self).__name__}: saved slot {prefix + slot_name!r} has "
+                                     f"shape {array.shape}; the variable has {variable.shape}.")
+            average = found.pop("ema", None)
+            if average is not None:
+                averages[id(variable)] = xp.asarray(average, dtype=variable.data.dtype)
+            if found:
+                expected = set(self.build(variable))
+                if set(found) != expected:
+                    raise ValueError(f"{type(self).__name__}: saved slots of {name!r} are "
+                                     f"{sorted(found)}; this optimizer keeps {sorted(expected)}.")
+                slots[id(variable)] = {key: xp.asarray(array, dtype=variable.data.dtype)
+                                       for key, array in found.items()}
+        leftover = sorted(set(arrays) - used)
+        if leftover:
+            raise ValueError(f"{type(self).__name__}: saved state names variables this model does "
+                             f"not have: {leftover[:5]}")
+        learning_rate = values.get("learning_rate")
+        if learning_rate is not None and not callable(self._learning_rate):
+            self.learning_rate = learning_rate
+        self._set_extra_state(values)
+        by_id = {id(variable): variable for _, variable in named_variables}
+        self._slots, self._averages = slots, averages
+        self._variables = {key: by_id[key] for key in set(slots) | set(averages)}
+        self.iterations = iterations
+
+    def _extra_state(self) -> dict:
+        """JSON values of state a subclass keeps besides slots (default none)."""
+        return {}
+
+    def _set_extra_state(self, values: dict) -> None:
+        """Restore what ``_extra_state`` returned."""
+
     # ---- configuration ------------------------------------------------------------------------
     def get_config(self) -> dict:
         """The constructor arguments; a schedule is stored as ``{"class_name", "config"}``."""

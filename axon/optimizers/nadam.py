@@ -51,6 +51,19 @@ class Nadam(Optimizer):
         self._cache = (t, product)
         return product
 
+    def _extra_state(self) -> dict:
+        step, product = self._cache
+        return {"momentum_cache": [step, product]}
+
+    def _set_extra_state(self, values: dict) -> None:
+        cache = values.get("momentum_cache")
+        if cache is not None:
+            if not (isinstance(cache, list) and len(cache) == 2 and type(cache[0]) is int
+                    and isinstance(cache[1], float)):
+                raise ValueError(f"Nadam: a saved momentum cache is [step, product]. "
+                                 f"Received: {cache!r}")
+            self._cache = (cache[0], cache[1])
+
     def build(self, variable):
         return {"momentum": xp.zeros_like(variable.data), "velocity": xp.zeros_like(variable.data)}
 

@@ -21,6 +21,7 @@ class Standardizer:
     """Data arrangement for ``Trainer``; relies on the model's graph when it has one."""
 
     _class_weight: dict | None = None
+    _target_classes: int | None = None  # the classes class_weight may name, from the last targets
 
     # ---- the model's inputs and outputs -------------------------------------------------------
     def _known_output_names(self) -> list[str] | None:
@@ -71,6 +72,7 @@ class Standardizer:
             return xs, None, None
         output_shapes = self._output_shapes(xs)
         names = self._output_names_for(len(output_shapes))
+        self._target_classes = _classes(output_shapes[0])
         compiled = getattr(self, "_compiled_loss", None)
         if compiled is not None and not compiled.built:
             compiled.build(names)
@@ -90,12 +92,12 @@ class Standardizer:
         sws = None
         if sample_weight is not None:
             sws = []
-            for name, weight in zip(names, per_output(sample_weight, names,
-                                                      prefix + "sample_weight")):
+            for name, weight, shape in zip(names, per_output(sample_weight, names,
+                                                             prefix + "sample_weight"), output_shapes):
                 argument = prefix + "sample_weight" + ("" if len(names) == 1 else f"['{name}']")
                 if weight is not None:
                     weight = data_module.as_numeric(weight, argument, method)
-                    data_module.check_finite(weight, argument, method)
+                    data_module.check_sample_weight(weight, shape, argument, method)
                 sws.append(weight)
         data_module.check_same_samples(method, **_named(prefix + "x", xs),
                                        **_named(prefix + "y", checked),
@@ -173,6 +175,7 @@ class Standardizer:
         if ys is None:
             return (x,)
         if self._class_weight:
+            data_module.check_class_weight(self._class_weight, self._target_classes, method)
             sws = _with_class_weight(self._class_weight, ys[0], None if sws is None else sws[0])
         y = ys[0] if len(ys) == 1 else ys
         if sws is None:
@@ -191,6 +194,7 @@ def _checked(value: Any, argument: str, method: str, dtype: Any) -> numpy.ndarra
         value = value.numpy()
     integer_input = dtype is not None and numpy.dtype(dtype).kind in "iu"
     array = data_module.as_numeric(value, argument, method, float_type=not integer_input)
+    data_module.check_not_empty(array, argument, method)
     data_module.check_finite(array, argument, method)
     return array
 
@@ -201,10 +205,21 @@ def _check_shape(array: numpy.ndarray, expected: tuple, argument: str, method: s
         return
     if array.ndim != len(expected) + 1 or any(
             e is not None and e != s for e, s in zip(expected, array.shape[1:])):
+        single = array.ndim == len(expected) and all(
+            e is None or e == s for e, s in zip(expected, array.shape))
+        hint = (f" This looks like one sample without its batch axis: pass {argument}[None] (or "
+                f"numpy.expand_dims({argument}, 0)).") if single else ""
         raise data_module.DataError(
             f"{method}() expects {argument} with samples of shape {tuple(expected)} (the input of "
             f"model '{model_name}'). Received: {argument}.shape={array.shape}, i.e. samples of "
-            f"shape {array.shape[1:]}.")
+            f"shape {array.shape[1:]}.{hint}")
+
+
+def _classes(output_shape: tuple) -> int | None:
+    """The classes a ``class_weight`` may name for an output ``(None, ..., units)``: its units,
+    or 2 for one unit (a sigmoid's labels 0 and 1)."""
+    units = output_shape[-1] if len(output_shape) > 1 else None
+    return None if units is None else max(units, 2)
 
 
 def _with_class_weight(class_weight: dict, y: Any, sample_weight: Any) -> Any:
