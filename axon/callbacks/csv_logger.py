@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 from typing import Any
 
 import numpy
 
 from axon.callbacks.callback import Callback
+from axon.saving.atomic import atomic_write
 
 
 class CSVLogger(Callback):
@@ -16,8 +18,9 @@ class CSVLogger(Callback):
     The first column is ``epoch`` (0-based, as Keras writes it), then the keys of the first
     epoch's logs in sorted order. As in Keras 3, when that first epoch has no ``val_`` keys, a
     ``val_`` column is added for each key (so validation results of later epochs have a place);
-    a value missing from an epoch's logs is written as ``NA``. The file is flushed after every
-    row and closed at the end of training.
+    a value missing from an epoch's logs is written as ``NA``. After every epoch the whole file
+    is written atomically (a temporary file renamed over it), so a crash never leaves a torn
+    row.
 
     Args:
         filename: the CSV file to write.
@@ -52,44 +55,41 @@ class CSVLogger(Callback):
         self.sep = separator
         self.append = append
         self.keys: list[str] | None = None
-        self.csv_file = None
-        self.writer = None
+        self.text = ""   # the whole file as it should be on disk
         self.append_header = True
+        self.csv_file = None   # kept for compatibility: the file is never held open
+        self._started = False
+
+    # The rows written so far are state: a resumed run rewrites the file from its checkpoint.
+    _state_attributes = ("keys", "text", "append_header")
 
     def on_train_begin(self, logs=None):
-        self.append_header = True
+        self.text = ""
         if self.append and os.path.exists(self.filename):
-            with open(self.filename, encoding="utf-8") as existing:
-                self.append_header = not existing.readline()
-        self._close()
-        self.csv_file = open(self.filename, "a" if self.append else "w", newline="",
-                             encoding="utf-8")
+            with open(self.filename, encoding="utf-8", newline="") as existing:
+                self.text = existing.read()
+        self.append_header = not self.text
         self.keys = None
-        self.writer = None
+        self._started = True
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        if self.csv_file is None:  # used without on_train_begin: open as fit would
+        if not self._started:  # used without on_train_begin: start as fit would
             self.on_train_begin()
         if self.keys is None:
             self.keys = sorted(logs)
             if self.keys and not any(key.startswith("val_") for key in self.keys):
                 self.keys += ["val_" + key for key in self.keys]
-        if self.writer is None:
-            self.writer = csv.writer(self.csv_file, delimiter=self.sep, lineterminator="\n")
-            if self.append_header:
-                self.writer.writerow(["epoch"] + self.keys)
-        self.writer.writerow([epoch] + [_cell(logs.get(key, "NA")) for key in self.keys])
-        self.csv_file.flush()
-
-    def on_train_end(self, logs=None):
-        self._close()
-
-    def _close(self) -> None:
-        if self.csv_file is not None and not self.csv_file.closed:
-            self.csv_file.close()
-        self.csv_file = None
-        self.writer = None
+        rows = io.StringIO()
+        writer = csv.writer(rows, delimiter=self.sep, lineterminator="\n")
+        if self.append_header:
+            writer.writerow(["epoch"] + self.keys)
+            self.append_header = False
+        writer.writerow([epoch] + [_cell(logs.get(key, "NA")) for key in self.keys])
+        self.text += rows.getvalue()
+        # The whole file, atomically: a crash leaves the previous rows or the new ones.
+        with atomic_write(self.filename, "w") as handle:
+            handle.write(self.text)
 
 
 def _cell(value: Any) -> Any:

@@ -50,6 +50,9 @@ class EarlyStopping(MonitorCallback):
         (3, 2)
     """
 
+    # saved by BackupAndRestore
+    _state_attributes = ("wait", "stopped_epoch", "best", "best_epoch", "best_weights")
+
     def __init__(self, monitor: str = "val_loss", min_delta: float = 0, patience: int = 0,
                  verbose: int = 0, mode: str = "auto", baseline: float | None = None,
                  restore_best_weights: bool = False, start_from_epoch: int = 0) -> None:

@@ -12,6 +12,8 @@ class History(Callback):
         epoch: the epoch indices recorded.
     """
 
+    _state_attributes = ("epoch", "history")   # saved by BackupAndRestore
+
     def __init__(self) -> None:
         super().__init__()
         self.history: dict[str, list[float]] = {}

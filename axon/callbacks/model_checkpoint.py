@@ -58,6 +58,8 @@ class ModelCheckpoint(MonitorCallback):
         ['w-01-0.0.weights.safetensors', 'w-02-0.0.weights.safetensors']
     """
 
+    _state_attributes = ("best", "_batches_since_save", "_current_epoch")   # saved by BackupAndRestore
+
     def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", verbose: int = 0,
                  save_best_only: bool = False, save_weights_only: bool = False, mode: str = "auto",
                  save_freq: str | int = "epoch", initial_value_threshold: float | None = None

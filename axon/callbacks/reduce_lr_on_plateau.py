@@ -43,6 +43,8 @@ class ReduceLROnPlateau(MonitorCallback):
         0.0125
     """
 
+    _state_attributes = ("best", "wait", "cooldown_counter")   # saved by BackupAndRestore
+
     def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
                  verbose: int = 0, mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0,
                  min_lr: float = 0.0) -> None:

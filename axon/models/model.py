@@ -294,6 +294,19 @@ class Model(Trainer, Layer):
         members = model_file.model_members(self, include_optimizer=include_optimizer)
         write_archive(path, members)
 
+    def _save_training_checkpoint(self, filepath: str | os.PathLike, epoch: int, step: int,
+                                  logs: dict | None = None) -> None:
+        """During ``fit``: write a checkpoint to continue at batch ``step`` of ``epoch``."""
+        from axon.models import checkpoint
+
+        checkpoint.write_checkpoint(self, filepath, epoch, step, logs)
+
+    def _restore_training_checkpoint(self, filepath: str | os.PathLike) -> None:
+        """During ``fit``: continue from a checkpoint written by the method above."""
+        from axon.models import checkpoint
+
+        checkpoint.restore_checkpoint(self, filepath)
+
     def summary(self, line_length: int | None = None, positions: Any = None, print_fn: Any = None,
                 expand_nested: bool = False, show_trainable: bool = False,
                 layer_range: Any = None) -> None:

@@ -53,13 +53,23 @@ def check_model_path(filepath: Any, method: str) -> str:
 
 
 # ---- writing ------------------------------------------------------------------------------------
-def model_members(model: Any, include_optimizer: bool = True) -> dict[str, bytes]:
-    """The archive members describing ``model``: metadata, config, weights, optimizer state."""
+def model_members(model: Any, include_optimizer: bool = True,
+                  require_config: bool = True) -> dict[str, bytes]:
+    """The archive members describing ``model``: metadata, config, weights, optimizer state.
+
+    With ``require_config=False`` (checkpoints, which restore into an existing model), a model
+    that cannot describe itself (a subclass without ``get_config``) is stored without config.
+    """
     metadata = {"format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION,
                 "axon_version": _axon_version()}
-    config = {"model_config": serialize(model),
-              "compile_config": _compile_config(model) if getattr(model, "compiled", False)
-              else None}
+    try:
+        config = {"model_config": serialize(model),
+                  "compile_config": _compile_config(model) if getattr(model, "compiled", False)
+                  else None}
+    except (NotImplementedError, TypeError, ValueError):
+        if require_config:
+            raise
+        config = {"model_config": None, "compile_config": None}
     members = {METADATA: _json_bytes(metadata), CONFIG: _json_bytes(config),
                WEIGHTS: model._weights_file_bytes()}
     optimizer = getattr(model, "optimizer", None) if getattr(model, "compiled", False) else None
@@ -150,6 +160,19 @@ def read_model_file(filepath: str | os.PathLike, custom_objects: dict | None = N
         return _read_version_1(raw, source, custom_objects, compile), {}
     optional = {OPTIMIZER} | ({TRAINING_STATE, TRAINING_ARRAYS} if training_state else set())
     members = decode_archive(raw, source, {METADATA, CONFIG, WEIGHTS}, optional)
+    check_metadata(members, source)
+    config = parse_json(members[CONFIG], f"{source}: {CONFIG}")
+    if not isinstance(config, dict) or not isinstance(config.get("model_config"), dict):
+        raise FormatError(f"{source}: {CONFIG} holds no model configuration.")
+    arrays, weights_metadata = decode_arrays(members[WEIGHTS], f"{source}: {WEIGHTS}")
+    optimizer_state_ = optimizer_state(members, source)
+    model = _rebuild(source, config["model_config"], config.get("compile_config") if compile
+                     else None, arrays, weights_metadata, optimizer_state_, custom_objects)
+    return model, members
+
+
+def check_metadata(members: dict, source: str) -> None:
+    """Raise FormatError unless ``metadata.json`` names this format and version."""
     metadata = parse_json(members[METADATA], f"{source}: {METADATA}")
     if not isinstance(metadata, dict) or metadata.get("format") != MODEL_FORMAT:
         found = metadata.get("format") if isinstance(metadata, dict) else None
@@ -158,22 +181,27 @@ def read_model_file(filepath: str | os.PathLike, custom_objects: dict | None = N
     if version != MODEL_FORMAT_VERSION:
         raise FormatError(f"{source} has model format version {version!r}; this axon reads "
                           f"versions 1 and {MODEL_FORMAT_VERSION}. Upgrade axon to read it.")
-    config = parse_json(members[CONFIG], f"{source}: {CONFIG}")
-    if not isinstance(config, dict) or not isinstance(config.get("model_config"), dict):
-        raise FormatError(f"{source}: {CONFIG} holds no model configuration.")
-    arrays, weights_metadata = decode_arrays(members[WEIGHTS], f"{source}: {WEIGHTS}")
-    optimizer_state = None
-    if OPTIMIZER in members:
-        optimizer_arrays, optimizer_metadata = decode_arrays(members[OPTIMIZER],
-                                                             f"{source}: {OPTIMIZER}")
-        values = parse_json(optimizer_metadata.get("state", "{}").encode(),
-                            f"{source}: {OPTIMIZER} state")
-        if not isinstance(values, dict):
-            raise FormatError(f"{source}: the optimizer state is not a JSON object.")
-        optimizer_state = (optimizer_arrays, values)
-    model = _rebuild(source, config["model_config"], config.get("compile_config") if compile
-                     else None, arrays, weights_metadata, optimizer_state, custom_objects)
-    return model, members
+
+
+def saved_names(model: Any, weights_metadata: dict) -> list[tuple[str, Any]]:
+    """The model's weights under the names the file gave them (weights match by position, as
+    layer names differ between processes: 'dense' in one, 'dense_3' in another)."""
+    variables = [weight for _, weight in model._weight_keys()]
+    order = json.loads(weights_metadata["order"]) if "order" in weights_metadata else None
+    if not isinstance(order, list) or len(order) != len(variables):
+        return model._weight_keys()
+    return list(zip(order, variables))
+
+
+def optimizer_state(members: dict, source: str) -> tuple[dict, dict] | None:
+    """``(arrays, values)`` of the optimizer member, if the file has one."""
+    if OPTIMIZER not in members:
+        return None
+    arrays, metadata = decode_arrays(members[OPTIMIZER], f"{source}: {OPTIMIZER}")
+    values = parse_json(metadata.get("state", "{}").encode(), f"{source}: {OPTIMIZER} state")
+    if not isinstance(values, dict):
+        raise FormatError(f"{source}: the optimizer state is not a JSON object.")
+    return arrays, values
 
 
 def _rebuild(source: str, model_config: dict, compile_config: Any, arrays: dict,
@@ -187,9 +215,10 @@ def _rebuild(source: str, model_config: dict, compile_config: Any, arrays: dict,
             model = deserialize(model_config, custom_objects)
         model.load_weights_from_arrays(arrays, weights_metadata, source)
         if compile_config is not None:
-            _compile(model, compile_config, custom_objects)
+            _compile(source, model, compile_config, custom_objects)
             if optimizer_state is not None:
-                model.optimizer.set_state(model._weight_keys(), *optimizer_state)
+                model.optimizer.set_state(saved_names(model, weights_metadata),
+                                          *optimizer_state)
     except FormatError:
         raise
     except (Exception, RecursionError) as error:
@@ -198,9 +227,10 @@ def _rebuild(source: str, model_config: dict, compile_config: Any, arrays: dict,
     return model
 
 
-def _compile(model: Any, config: dict, custom_objects: dict | None) -> None:
+def _compile(source: str, model: Any, config: dict, custom_objects: dict | None) -> None:
     if not isinstance(config, dict):
-        raise FormatError(f"the compile configuration is not an object: {str(config)[:200]}")
+        raise FormatError(f"{source}: the compile configuration is not an object: "
+                          f"{str(config)[:200]}")
     loss = config.get("loss")
     if isinstance(loss, dict) and "class_name" in loss:
         loss = losses_module.deserialize(loss)

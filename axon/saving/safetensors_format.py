@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+import sys
 from typing import Any
 
 import numpy
@@ -109,7 +110,12 @@ def _checked_entry(name: str, entry: Any, source: str) -> tuple[numpy.dtype, tup
     if not isinstance(offsets, list) or len(offsets) != 2 or not all(
             type(n) is int for n in offsets):
         raise bad("data_offsets should be two integers")
-    return numpy.dtype(_DTYPES[code]), tuple(shape), offsets[0], offsets[1]
+    dtype, extent = numpy.dtype(_DTYPES[code]), 1
+    for n in shape:   # NumPy refuses arrays whose extent (zero sizes aside) overflows its indices
+        extent *= max(n, 1)
+    if extent * dtype.itemsize > sys.maxsize:
+        raise bad(f"a shape of {extent} values does not fit an array, even with no data")
+    return dtype, tuple(shape), offsets[0], offsets[1]
 
 
 def parse_json(raw: bytes, what: str) -> Any:

@@ -50,8 +50,11 @@ class Batch(tuple):
 class ArrayBatches:
     """Mini-batches of arrays already checked and arranged (lists per input/output).
 
-    Each epoch draws a fresh permutation when ``shuffle``; with ``steps_per_epoch`` the batches
-    continue across epochs (a pass over the data may span several epochs), as in Keras.
+    Each pass over the data draws a fresh permutation when ``shuffle`` (at its first batch, from
+    the global generator); an epoch is one pass, or with ``steps_per_epoch`` that many batches,
+    passes continuing across epochs, as in Keras. Where the current pass stands (its order and
+    position) is state that ``get_state``/``set_state`` save and restore, so an interrupted epoch
+    resumes with exactly the batches it had left.
     """
 
     def __init__(self, xs: list, ys: list | None, sws: list | None, batch_size: int,
@@ -59,25 +62,61 @@ class ArrayBatches:
         self.xs, self.ys, self.sws = xs, ys, sws
         self.batch_size, self.shuffle = batch_size, shuffle
         self.num_samples = xs[0].shape[0]
-        full = -(-self.num_samples // batch_size)
-        self.steps = steps_per_epoch if steps_per_epoch is not None else full
+        self.pass_steps = -(-self.num_samples // batch_size)
+        self.steps = steps_per_epoch if steps_per_epoch is not None else self.pass_steps
         self._continuing = steps_per_epoch is not None
-        self._cycle: Iterator | None = None
+        self._order: numpy.ndarray | None = None   # this pass's permutation (when shuffling)
+        self._position = 0                         # batches of this pass already given
+        self._in_pass = False
 
-    def _one_pass(self) -> Iterator:
-        for index in data_module.batch_indices(self.num_samples, self.batch_size, self.shuffle):
-            yield Batch((_take(self.xs, index), _take(self.ys, index), _take(self.sws, index)))
+    def _next_batch(self) -> Batch:
+        if not self._in_pass:
+            self._order = backend.rng().permutation(self.num_samples) if self.shuffle else None
+            self._position, self._in_pass = 0, True
+        start = self._position * self.batch_size
+        stop = min(start + self.batch_size, self.num_samples)
+        index = slice(start, stop) if self._order is None else self._order[start:stop]
+        self._position += 1
+        if self._position == self.pass_steps:
+            self._in_pass = False
+        return Batch((_take(self.xs, index), _take(self.ys, index), _take(self.sws, index)))
 
-    def _endless(self) -> Iterator:
-        while True:
-            yield from self._one_pass()
+    def _rest_of_pass(self) -> Iterator:
+        yield self._next_batch()   # starts a pass unless one was interrupted
+        while self._in_pass:
+            yield self._next_batch()
 
     def epoch(self) -> Iterator:
         if not self._continuing:
-            return self._one_pass()
-        if self._cycle is None:
-            self._cycle = self._endless()
-        return (next(self._cycle) for _ in range(self.steps))
+            return self._rest_of_pass()
+        return (self._next_batch() for _ in range(self.steps))
+
+    def peek(self) -> Batch:
+        """The first sample as a batch, without moving the position or drawing random numbers."""
+        index = slice(0, 1)
+        return Batch((_take(self.xs, index), _take(self.ys, index), _take(self.sws, index)))
+
+    def get_state(self) -> dict:
+        return {"order": self._order if self._in_pass else None, "position": self._position,
+                "in_pass": self._in_pass}
+
+    def set_state(self, state: dict) -> None:
+        """Continue the pass ``get_state`` described (for the same data and batch size)."""
+        order, position, in_pass = state.get("order"), state.get("position"), state.get("in_pass")
+        if not isinstance(in_pass, bool) or isinstance(position, bool) or not isinstance(
+                position, int) or not 0 <= position <= self.pass_steps:
+            raise ValueError(f"A saved batch position must lie in [0, {self.pass_steps}]. "
+                             f"Received: position={position!r}, in_pass={in_pass!r}")
+        if in_pass and self.shuffle:
+            if not isinstance(order, numpy.ndarray) or order.shape != (self.num_samples,) or \
+                    order.dtype.kind not in "iu" or not numpy.array_equal(
+                        numpy.sort(order), numpy.arange(self.num_samples)):
+                raise ValueError(f"A saved shuffling order must be a permutation of the "
+                                 f"{self.num_samples} samples; the data or batch size changed?")
+            self._order = order.astype(numpy.intp)
+        else:
+            self._order = None
+        self._position, self._in_pass = position, in_pass
 
 
 class StreamBatches:
@@ -102,12 +141,14 @@ class StreamBatches:
             self.steps = steps_per_epoch
         self.exhausted = False
 
-    def epoch(self) -> Iterator:
+    def epoch(self, start: int = 0) -> Iterator:
+        """The epoch's batches; ``start`` skips the first ones of an indexed dataset (a resumed
+        epoch). An iterator cannot be rewound: it continues where it stands."""
         hook = getattr(self.data, "on_epoch_begin", None)
-        if callable(hook):
+        if callable(hook) and not start:
             hook()
         if self.indexed:
-            return (self.data[i] for i in range(self.steps))
+            return (self.data[i] for i in range(start, self.steps))
         source = self.data if self.is_iterator else iter(self.data)
         if self.steps is None:
             return self._until_end(source)
@@ -134,6 +175,11 @@ class StreamBatches:
                               f"{steps} steps; make the generator infinite or lower "
                               "steps_per_epoch.", stacklevel=4)
                 return
+
+    def peek(self) -> Any:
+        """The first batch of an indexed dataset (None for an iterator, which cannot be read
+        without consuming it)."""
+        return self.data[0] if self.indexed and len(self.data) else None
 
     def on_epoch_end(self) -> None:
         hook = getattr(self.data, "on_epoch_end", None)

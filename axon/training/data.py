@@ -4,7 +4,6 @@ Nothing the user gave is modified: conversions make new arrays, reshapes make vi
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy
@@ -145,18 +144,6 @@ def split_validation(fraction: float, *arrays: numpy.ndarray | None):
     train = tuple(None if a is None else a[:cut] for a in arrays)
     validation = tuple(None if a is None else a[cut:] for a in arrays)
     return train, validation
-
-
-def batch_indices(n: int, batch_size: int, shuffle: bool,
-                  rng: numpy.random.Generator | None = None) -> Iterator[Any]:
-    """Index sets of successive mini-batches: slices in order, or a fresh permutation per epoch."""
-    if not shuffle:
-        for start in range(0, n, batch_size):
-            yield slice(start, min(start + batch_size, n))
-        return
-    order = (rng or backend.rng()).permutation(n)
-    for start in range(0, n, batch_size):
-        yield order[start:start + batch_size]
 
 
 def check_batch_size(batch_size: Any, method: str) -> int:

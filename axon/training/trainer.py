@@ -172,17 +172,50 @@ class Trainer(LossAndMetrics, Standardizer):
             params={"epochs": epochs, "steps": batches.steps, "verbose": verbose})
         self.stop_training = False
         self._class_weight = class_weight
-        callback_list.on_train_begin()
+        # What a checkpoint of this fit needs besides the model (see _fit_state_values).
+        self._fit_progress = {"batches": batches, "callbacks": callback_list}
+        self._resume_point = None
+        try:
+            callback_list.on_train_begin()   # BackupAndRestore may set self._resume_point here
+            logs = self._fit_epochs(batches, validation, validation_freq, callback_list,
+                                    initial_epoch, epochs)
+        finally:
+            self._class_weight = None
+            self._fit_progress = None
+        if getattr(self.optimizer, "use_ema", False):  # as Keras: the averages become the weights
+            self.optimizer.finalize_variable_values(self.trainable_weights)
+        callback_list.on_train_end(logs)
+        return history
+
+    def _fit_epochs(self, batches, validation, validation_freq, callback_list, initial_epoch,
+                    epochs) -> dict:
+        """The epochs of ``fit``, from ``initial_epoch`` or from where a checkpoint stopped;
+        returns the last batch's logs."""
+        resume, self._resume_point = self._resume_point, None
+        first_epoch, first_step = initial_epoch, 0
         logs: dict[str, float] = {}
-        for epoch in range(initial_epoch, epochs):
-            self.reset_metrics()
-            callback_list.on_epoch_begin(epoch)
-            for step, batch in enumerate(batches.epoch()):
-                callback_list.on_train_batch_begin(step)
-                logs = _floats(self.train_step(self._batch(batch, "fit")))
-                callback_list.on_train_batch_end(step, logs)
-                if self.stop_training:
-                    break
+        if resume is not None:
+            first_epoch, first_step, logs = resume["epoch"], resume["step"], resume["logs"]
+            if resume["stopped"]:   # the checkpoint was written as training stopped
+                self.stop_training = True
+                return logs
+        for epoch in range(first_epoch, epochs):
+            resumed = epoch == first_epoch and first_step > 0
+            if resumed:   # the epoch's beginning happened before the checkpoint, and is in it
+                callback_list.on_epoch_resume(epoch, first_step)
+            else:
+                self.reset_metrics()
+                callback_list.on_epoch_begin(epoch)
+            start = first_step if resumed else 0
+            if batches.steps is None or start < batches.steps:
+                epoch_batches = batches.epoch(start) if isinstance(batches, StreamBatches) \
+                    else batches.epoch()
+                for step, batch in enumerate(epoch_batches, start=start):
+                    callback_list.on_train_batch_begin(step)
+                    logs = _floats(self.train_step(self._batch(batch, "fit")))
+                    callback_list.on_train_batch_end(step, logs)
+                    if self.stop_training:
+                        break
             if isinstance(batches, StreamBatches):
                 batches.on_epoch_end()
             epoch_logs = dict(logs or self.get_metrics_result())
@@ -192,11 +225,7 @@ class Trainer(LossAndMetrics, Standardizer):
             callback_list.on_epoch_end(epoch, epoch_logs)
             if self.stop_training or getattr(batches, "exhausted", False):
                 break
-        self._class_weight = None
-        if getattr(self.optimizer, "use_ema", False):  # as Keras: the averages become the weights
-            self.optimizer.finalize_variable_values(self.trainable_weights)
-        callback_list.on_train_end(logs)
-        return history
+        return logs
 
     def _run_evaluation(self, batches: Any, callback_list: CallbackList | None) -> dict:
         self.reset_metrics()
@@ -353,6 +382,97 @@ class Trainer(LossAndMetrics, Standardizer):
             raise data_module.DataError("class_weight is only supported for models with one "
                                         "output; use sample_weight per output instead.")
 
+    # ---- the state of a fit in progress, for exact resumption --------------------------------
+    def _fit_state_values(self, epoch: int, step: int, logs: dict) -> dict:
+        """Everything besides weights and optimizer that the rest of this ``fit`` depends on,
+        as numbers, strings, lists, dicts and arrays: where it stands (``epoch`` and ``step``
+        are where it should continue), the random generators' states, the current pass over the
+        data, the running metrics and every callback's state."""
+        progress = self._fit_progress
+        if progress is None:
+            raise RuntimeError("A training checkpoint can only be taken during fit().")
+        batches, callbacks = progress["batches"], progress["callbacks"].callbacks
+        return {
+            "epoch": int(epoch), "step": int(step), "stopped": bool(self.stop_training),
+            "logs": dict(logs or {}),
+            "random": backend.generator_state(),
+            "layer_random": [[index, layer.name, backend.generator_state(generator)]
+                             for index, layer, generator in self._seeded_layers()],
+            "batches": batches.get_state() if isinstance(batches, ArrayBatches) else None,
+            "metrics": [_metric_state(metric) for metric in self._metric_objects()],
+            "callbacks": [[type(c).__name__, c.get_state()] for c in callbacks],
+        }
+
+    def _restore_fit_state(self, values: dict, source: str) -> None:
+        """Put this ``fit`` where ``values`` (from ``_fit_state_values``) says; training then
+        continues at ``values['epoch']``, batch ``values['step']``."""
+        progress = self._fit_progress
+        if progress is None:
+            raise RuntimeError("A training checkpoint can only be restored during fit().")
+        batches, callbacks = progress["batches"], progress["callbacks"].callbacks
+        epoch, step = values.get("epoch"), values.get("step")
+        if not all(type(n) is int and n >= 0 for n in (epoch, step)):
+            raise ValueError(f"{source}: epoch and step must be non-negative integers. Received: "
+                             f"epoch={epoch!r}, step={step!r}")
+        seeded = self._seeded_layers()
+        saved = values.get("layer_random", [])
+        if [(i, name) for i, name, _ in saved] != [(i, layer.name) for i, layer, _ in seeded]:
+            raise ValueError(f"{source}: the checkpoint's seeded layers "
+                             f"{[name for _, name, _ in saved]} differ from this model's "
+                             f"{[layer.name for _, layer, _ in seeded]}.")
+        metrics = self._metric_objects()
+        if len(values.get("metrics", [])) != len(metrics):
+            raise ValueError(f"{source}: the checkpoint holds {len(values.get('metrics', []))} "
+                             f"metric states; this model reports {len(metrics)} metrics.")
+        saved_callbacks = values.get("callbacks", [])
+        names = [type(c).__name__ for c in callbacks]
+        if [name for name, _ in saved_callbacks] != names:
+            raise ValueError(f"{source}: the checkpoint was written with the callbacks "
+                             f"{[name for name, _ in saved_callbacks]}; this fit has {names}. "
+                             "Resume with the same callbacks, in the same order.")
+        if isinstance(batches, ArrayBatches):
+            if values.get("batches") is None:
+                raise ValueError(f"{source}: the checkpoint holds no position in the data.")
+            batches.set_state(values["batches"])
+        for metric, state in zip(metrics, values["metrics"]):
+            _set_metric_state(metric, state)
+        for callback, (_, state) in zip(callbacks, saved_callbacks):
+            callback.set_state(state)
+        for (_, _, generator), (_, _, state) in zip(seeded, saved):
+            backend.set_generator_state(state, generator)
+        backend.set_generator_state(values.get("random"))
+        self._resume_point = {"epoch": epoch, "step": step, "logs": dict(values.get("logs", {})),
+                              "stopped": bool(values.get("stopped", False))}
+
+    def _prepare_to_restore(self) -> None:
+        """Build the model and its compiled loss and metrics, by evaluating one sample (which
+        draws no random numbers that matter: the generators are restored afterwards)."""
+        loss, metrics = self._compiled_loss, self._compiled_metrics
+        if self.built and (loss is None or loss.built) and metrics.built:
+            return
+        progress = self._fit_progress
+        batch = progress["batches"].peek() if progress is not None else None
+        if batch is None:
+            raise RuntimeError("Cannot restore a checkpoint into a model that is not built yet "
+                               "when the data is a generator: build it first (call it on one "
+                               "batch).")
+        self.test_step(self._batch(batch, "fit") if isinstance(batch, Batch) else batch)
+        self.reset_metrics()
+
+    def _seeded_layers(self) -> list:
+        """``(index, layer, generator)`` for each layer that draws from a generator of its own."""
+        found = []
+        for index, layer in enumerate(self._flatten_layers()):
+            generator = layer.__dict__.get("_rng")
+            if isinstance(generator, numpy.random.Generator):
+                found.append((index, layer, generator))
+        return found
+
+    def _metric_objects(self) -> list:
+        if not self.compiled:
+            return []
+        return [self._loss_tracker, *self._output_loss_trackers, *self.metrics_list]
+
 
 def _floats(logs: Any) -> dict[str, Any]:
     flat: dict[str, Any] = {}
@@ -417,3 +537,20 @@ def _check_metric_keys(metrics: Any, weighted_metrics: Any, output_names: list[s
     for argument, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
         if isinstance(value, dict):
             per_output(value, output_names, argument)
+
+
+def _metric_state(metric: Any) -> dict:
+    """A metric's running state: its attributes that are numbers or arrays."""
+    return {name: value.copy() if isinstance(value, numpy.ndarray) else value
+            for name, value in vars(metric).items()
+            if isinstance(value, int | float | numpy.ndarray | numpy.generic)}
+
+
+def _set_metric_state(metric: Any, state: dict) -> None:
+    current = vars(metric)
+    for name, value in state.items():
+        if name not in current or isinstance(value, numpy.ndarray) != isinstance(
+                current[name], numpy.ndarray):
+            raise ValueError(f"Metric '{getattr(metric, 'name', metric)}' has no state {name!r} "
+                             f"like the saved {type(value).__name__}.")
+        setattr(metric, name, value.copy() if isinstance(value, numpy.ndarray) else value)
