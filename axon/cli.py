@@ -3,6 +3,7 @@
 Example:
     axon train                                  # MLP on the embedded 8x8 digits, offline
     axon train --dataset mnist --data-dir ../shared/datasets --epochs 10 --hidden 256,128
+    axon train --dataset mnist --resume runs/mnist   # checkpoints there; rerun after a crash
 """
 from __future__ import annotations
 
@@ -65,7 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     train.add_argument("--output", metavar="PATH", default=None,
                        help="where to save the weights (default: ./axon-<dataset>.weights."
-                            "safetensors)")
+                            "safetensors); a name ending in .axon saves the whole model "
+                            "(load it with axon.models.load_model)")
+    train.add_argument("--resume", metavar="DIR", default=None,
+                       help="checkpoint training in DIR (BackupAndRestore); if DIR holds a "
+                            "checkpoint of an interrupted run, continue it exactly where it "
+                            "stopped (run the same command again)")
+    train.add_argument("--checkpoint-every", type=int, default=None, metavar="N",
+                       help="with --resume: also checkpoint every N batches (default: at each "
+                            "epoch end only)")
+    train.add_argument("--no-terminate-on-nan", action="store_true",
+                       help="keep training when the loss becomes NaN or infinite (by default "
+                            "training stops with a message naming where it happened)")
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
                        help="0 silent, 1 progress bars (default), 2 one line per epoch")
     return parser
@@ -110,15 +122,28 @@ def train(args: argparse.Namespace) -> int:
               f"{args.dataset} ({len(x_train)} train / {len(x_test)} test samples), "
               f"{type(optimizer).__name__} lr={args.lr}, batch {batch_size}, {epochs} epochs, "
               f"seed {args.seed}")
+    callbacks = [] if args.no_terminate_on_nan else [axon.callbacks.TerminateOnNaN()]
+    if args.resume is not None:
+        if os.path.exists(os.path.join(args.resume, "checkpoint.axon")) and args.verbose:
+            print(f"Resuming from the checkpoint in {args.resume}")
+        callbacks.append(axon.callbacks.BackupAndRestore(
+            args.resume, save_freq=args.checkpoint_every or "epoch"))
+    elif args.checkpoint_every is not None:
+        raise ValueError("--checkpoint-every needs --resume DIR (the folder for checkpoints).")
     start = time.perf_counter()
     model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=args.verbose,
-              validation_split=args.validation_split)
+              validation_split=args.validation_split, callbacks=callbacks)
     seconds = time.perf_counter() - start
+    if model.stop_training and not args.no_terminate_on_nan:
+        print("axon train: training stopped early (see the message above).", file=sys.stderr)
     loss, accuracy = model.evaluate(x_test, y_test, batch_size=1024, verbose=0)
     output = Path(args.output or f"axon-{args.dataset}.weights.safetensors")
-    model.save_weights(output)
+    if output.suffix == ".axon":
+        model.save(output)
+    else:
+        model.save_weights(output)
     print(f"Test accuracy: {accuracy:.4f} (test loss {loss:.4f}; trained in {seconds:.1f} s)")
-    print(f"Weights saved to {output.resolve()}")
+    print(f"{'Model' if output.suffix == '.axon' else 'Weights'} saved to {output.resolve()}")
     return 0
 
 

@@ -290,7 +290,7 @@ class ProgbarLogger(Callback):
     def on_epoch_resume(self, epoch, step):
         epochs = self.params.get("epochs", 1)
         if self.verbose and epochs > 1:
-            print(f"Epoch {epoch + 1}/{epochs} (resumed at step {step + 1})", flush=True)
+            print(f"Epoch {epoch + 1}/{epochs} (resumed after step {step})", flush=True)
         self._begin()
 
     def on_train_batch_end(self, batch, logs=None):

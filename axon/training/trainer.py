@@ -396,11 +396,12 @@ class Trainer(LossAndMetrics, Standardizer):
             "epoch": int(epoch), "step": int(step), "stopped": bool(self.stop_training),
             "logs": dict(logs or {}),
             "random": backend.generator_state(),
-            "layer_random": [[index, layer.name, backend.generator_state(generator)]
+            "layer_random": [[index, type(layer).__name__, backend.generator_state(generator)]
                              for index, layer, generator in self._seeded_layers()],
             "batches": batches.get_state() if isinstance(batches, ArrayBatches) else None,
             "metrics": [_metric_state(metric) for metric in self._metric_objects()],
-            "callbacks": [[type(c).__name__, c.get_state()] for c in callbacks],
+            "callbacks": [[type(c).__name__, c.get_state()] for c in callbacks
+                          if c._state_attributes],
         }
 
     def _restore_fit_state(self, values: dict, source: str) -> None:
@@ -416,20 +417,23 @@ class Trainer(LossAndMetrics, Standardizer):
                              f"epoch={epoch!r}, step={step!r}")
         seeded = self._seeded_layers()
         saved = values.get("layer_random", [])
-        if [(i, name) for i, name, _ in saved] != [(i, layer.name) for i, layer, _ in seeded]:
-            raise ValueError(f"{source}: the checkpoint's seeded layers "
-                             f"{[name for _, name, _ in saved]} differ from this model's "
-                             f"{[layer.name for _, layer, _ in seeded]}.")
+        # by position and class: layer names differ between processes ('dropout', 'dropout_3')
+        layout = [[i, type(layer).__name__] for i, layer, _ in seeded]
+        if [[i, name] for i, name, _ in saved] != layout:
+            raise ValueError(f"{source}: the checkpoint's layers with their own random "
+                             f"generators {[s[:2] for s in saved]} differ from this model's "
+                             f"{layout} (position, class).")
         metrics = self._metric_objects()
         if len(values.get("metrics", [])) != len(metrics):
             raise ValueError(f"{source}: the checkpoint holds {len(values.get('metrics', []))} "
                              f"metric states; this model reports {len(metrics)} metrics.")
         saved_callbacks = values.get("callbacks", [])
+        callbacks = [c for c in callbacks if c._state_attributes]   # those that keep state
         names = [type(c).__name__ for c in callbacks]
         if [name for name, _ in saved_callbacks] != names:
             raise ValueError(f"{source}: the checkpoint was written with the callbacks "
-                             f"{[name for name, _ in saved_callbacks]}; this fit has {names}. "
-                             "Resume with the same callbacks, in the same order.")
+                             f"{[name for name, _ in saved_callbacks]} keeping state; this fit "
+                             f"has {names}. Resume with the same callbacks, in the same order.")
         if isinstance(batches, ArrayBatches):
             if values.get("batches") is None:
                 raise ValueError(f"{source}: the checkpoint holds no position in the data.")
