@@ -39,10 +39,11 @@ DATA = np.random.default_rng(0).normal(size=(48, 5)).astype("float32")
 LABELS = (DATA[:, 0] > 0).astype("int64") + (DATA[:, 1] > 0.5).astype("int64")
 
 
-def train(folder, interrupt_at=None, extra=(), dataset=False, **kwargs):
+def train(folder, interrupt_at=None, extra=(), dataset=False, built=True, **kwargs):
     """One fit from the same seed; None when interrupted, else (weights, history)."""
     axon.utils.set_random_seed(0)
-    model = axon.Sequential([layers.Dense(8, activation="relu", input_shape=(5,)),
+    model = axon.Sequential([layers.Dense(8, activation="relu", **({"input_shape": (5,)} if built
+                                                                  else {})),
                              layers.Dropout(0.25), layers.Dropout(0.25, seed=4),
                              layers.Dense(3, activation="softmax")])
     model.compile(optimizer=axon.optimizers.RMSprop(0.01, momentum=0.5),
@@ -75,6 +76,12 @@ def test_resume_after_interruption_is_bitwise_the_uninterrupted_run(tmp_path, sa
     assert (tmp_path / "run" / "checkpoint.axon").exists()
     assert_same(train(tmp_path / "run", save_freq=save_freq), reference)
     assert not (tmp_path / "run" / "checkpoint.axon").exists()   # deleted at the end
+
+
+def test_resume_into_a_model_built_on_its_first_batch(tmp_path):
+    reference = train(tmp_path / "reference", built=False, save_freq=2)
+    assert train(tmp_path / "run", 7, built=False, save_freq=2) is None
+    assert_same(train(tmp_path / "run", built=False, save_freq=2), reference)
 
 
 def test_resume_with_an_indexed_dataset(tmp_path):

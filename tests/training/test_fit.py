@@ -172,6 +172,30 @@ def test_memory_stays_flat_over_many_steps():
     assert second - first < 256 * 1024
 
 
+def test_memory_stays_flat_over_50_repeated_fit_and_predict_calls():
+    import tracemalloc
+
+    x, y = _blobs(64)
+    model = _classifier()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+
+    def calls(count):
+        for _ in range(count):
+            model.fit(x, y, epochs=1, batch_size=16, verbose=0, validation_split=0.25)
+            model.predict(x, verbose=0)
+            model.predict(x[:1], verbose=0)
+            model.evaluate(x, y, verbose=0)
+
+    calls(5)   # caches, scratch buffers and the optimizer's slots exist from here on
+    tracemalloc.start()
+    calls(5)
+    first, _ = tracemalloc.get_traced_memory()
+    calls(50)
+    second, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert second - first < 256 * 1024, second - first
+
+
 def test_predict_in_one_batch_matches_many_batches_and_calls_callbacks():
     axon.utils.set_random_seed(0)
     x, _ = _blobs(10)
