@@ -1,4 +1,5 @@
-"""TerminateOnNaN: stops on a NaN or infinite batch loss, naming the batch."""
+"""TerminateOnNaN: stops on a NaN or infinite batch loss, naming the epoch and step (the
+diagnosis of where the value appeared: test_terminate_on_nan_diagnosis.py)."""
 from __future__ import annotations
 
 import math
@@ -20,7 +21,27 @@ def test_non_finite_loss_stops_training(loss, capsys):
     assert not model.stop_training
     callback.on_train_batch_end(7, {"loss": loss})
     assert model.stop_training
-    assert "Batch 7: Invalid loss, terminating training" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out.startswith(f"TerminateOnNaN: the loss became {float(loss)} at step 8 (last finite "
+                          "loss 1, at step 1); training stops.\nNo diagnosis: this step was not "
+                          "checked before the optimizer's update")
+
+
+def test_epochs_and_steps_are_counted_as_the_progress_bar_counts(capsys):
+    model = StubModel()
+    callback = TerminateOnNaN()
+    callback.set_model(model)
+    callback.set_params({"epochs": 5, "steps": 20})
+    callback.on_train_begin()
+    assert model._nan_guard  # train_step checks each step before its update
+    callback.on_epoch_begin(0)
+    callback.on_train_batch_end(19, {"loss": 0.25})
+    callback.on_epoch_resume(1, 4)  # resumed from a checkpoint inside the second epoch
+    callback.on_train_batch_end(4, {"loss": math.nan})
+    assert "the loss became nan at epoch 2/5, step 5/20 (last finite loss 0.25, at epoch 1/5, " \
+           "step 20/20)" in capsys.readouterr().out
+    callback.on_train_end()
+    assert not model._nan_guard
 
 
 def test_finite_or_missing_loss_does_nothing(capsys):
@@ -36,7 +57,7 @@ def test_finite_or_missing_loss_does_nothing(capsys):
 def test_raise_error():
     callback = TerminateOnNaN(raise_error=True)
     callback.set_model(StubModel())
-    with pytest.raises(RuntimeError, match="at batch 3"):
+    with pytest.raises(RuntimeError, match="the loss became nan at step 4 "):
         callback.on_train_batch_end(3, {"loss": math.nan})
 
 
@@ -52,4 +73,10 @@ def test_fit_stops_within_the_epoch(capsys):
                             callbacks=[count, TerminateOnNaN()])
     assert len(history.history["loss"]) == 1
     assert len(batches) < 8  # stopped before the epoch's end
-    assert f"Batch {batches[-1]}: Invalid loss" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"at epoch 1/3, step {batches[-1] + 1}/8" in out
+    assert finite(model.get_weights())  # the non-finite update was not applied
+
+
+def finite(weights):
+    return all(np.isfinite(w).all() for w in weights)
