@@ -89,12 +89,19 @@ class Trainer(LossAndMetrics, Standardizer, Resumable):
         variables = self.trainable_weights
         for variable in variables:
             variable.grad = None
+        # Under TerminateOnNaN a rejected step must not leave its forward pass's updates of the
+        # non-trainable weights (batch norm's moving statistics) behind either.
+        kept = [(w, w.data.copy()) for w in self.non_trainable_weights] if self._nan_guard \
+            else None
         y_pred = self(x, training=True)
         loss = self.compute_loss(x, y, y_pred, sample_weight)
         loss.backward()
-        if self._nan_guard:  # TerminateOnNaN listens: a non-finite step is diagnosed, not applied
+        if kept is not None:  # TerminateOnNaN listens: a non-finite step is diagnosed, not applied
             from axon.training.diagnose import apply_if_finite
             self._nan_report = apply_if_finite(self, data, loss, variables)
+            if self._nan_report is not None:
+                for weight, before in kept:
+                    weight.data[...] = before
         else:
             self.optimizer.apply([v.grad for v in variables], variables)
         self._loss_tracker.update_state(backend.to_numpy(loss.data).reshape(1),

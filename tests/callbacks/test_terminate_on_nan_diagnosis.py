@@ -316,3 +316,21 @@ def test_the_input_batch_is_named():
     finding = diagnose(model, (np.array([[1.0, np.inf]], "float32"), np.zeros((1, 1), "float32")))
     assert (finding.stage, finding.text) == ("data", "The batch itself is not finite: x holds "
                                                      "1 +inf value out of 2.")
+
+
+def test_a_rejected_step_leaves_the_moving_statistics_as_they_were(capsys):
+    x, y = positive_data(zero_at=5)   # log(0) = -inf reaches the batch norm at step 6
+    model = axon.Sequential([ones_dense(3, input_shape=(3,)), Log(),
+                             axon.layers.BatchNormalization(name="norm"), axon.layers.Dense(1)])
+    model.compile(optimizer=sgd(), loss="mse")
+    norm = model.get_layer("norm")
+    statistics = []
+    record = LambdaCallback(on_train_batch_end=lambda b, logs: statistics.append(
+        (norm.moving_mean.numpy().copy(), norm.moving_variance.numpy().copy())))
+    with np.errstate(all="ignore"):
+        model.fit(x, y, batch_size=1, verbose=0, shuffle=False,
+                  callbacks=[TerminateOnNaN(), record])
+    assert "step 6/8" in capsys.readouterr().out
+    assert finite_weights(model)
+    np.testing.assert_array_equal(norm.moving_mean.numpy(), statistics[-2][0])
+    np.testing.assert_array_equal(norm.moving_variance.numpy(), statistics[-2][1])
