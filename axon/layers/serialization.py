@@ -51,9 +51,10 @@ def deserialize(config: dict, custom_objects: dict | None = None,
     Raises:
         ValueError: for an unknown class name (the message lists where axon looked).
     """
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"A layer configuration is a dict with 'class_name' and 'config'. "
-                         f"Received: {config!r}")
+    if not isinstance(config, dict) or not isinstance(config.get("class_name"), str) \
+            or not isinstance(config.get("config") or {}, dict):
+        raise ValueError(f"A layer configuration is a dict with 'class_name' (a string) and "
+                         f"'config' (a dict). Received: {str(config)[:200]}")
     cls = find_class(config["class_name"], custom_objects, extra_classes)
     return cls.from_config(dict(config.get("config") or {}), **(
         {"custom_objects": custom_objects} if _takes_custom_objects(cls) else {}))

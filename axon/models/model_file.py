@@ -209,10 +209,17 @@ def _rebuild(source: str, model_config: dict, compile_config: Any, arrays: dict,
     """The model from its configuration, with the stored weights and optimizer state. Whatever
     goes wrong with what the file says (an unknown class, an invalid argument, a shape that does
     not match) becomes a FormatError naming the file and the cause."""
+    from axon.models.model import Model
+
+    _check_nesting(source, model_config)
+    _check_order(source, arrays, weights_metadata)
     budget = sum(array.size for array in arrays.values())
     try:
         with weight_budget(budget):
             model = deserialize(model_config, custom_objects)
+        if not isinstance(model, Model):
+            raise FormatError(f"{source}: {CONFIG} describes a {type(model).__name__} layer, not "
+                              "a model.")
         model.load_weights_from_arrays(arrays, weights_metadata, source)
         if compile_config is not None:
             _compile(source, model, compile_config, custom_objects)
@@ -225,6 +232,40 @@ def _rebuild(source: str, model_config: dict, compile_config: Any, arrays: dict,
         raise FormatError(f"{source}: the model cannot be rebuilt from the file: "
                           f"{type(error).__name__}: {error}") from error
     return model
+
+
+#: How deep ``{"class_name", "config"}`` objects may nest in a model file: a functional model
+#: holding a Sequential of TimeDistributed(Bidirectional(LSTM)) with its initializers is 6 deep.
+#: Rebuilding nested models costs time exponential in the depth (each model walks its
+#: sub-models' layers), so a forged file must not nest them arbitrarily deep.
+MAX_NESTING = 10
+
+
+def _check_nesting(source: str, config: Any) -> None:
+    """Refuse configurations whose class objects nest deeper than :data:`MAX_NESTING`."""
+    pending = [(config, 0)]
+    while pending:   # iterative: the walk itself must not recurse on forged input
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            depth += "class_name" in value
+            if depth > MAX_NESTING:
+                raise FormatError(f"{source}: {CONFIG} nests layers or models more than "
+                                  f"{MAX_NESTING} deep; axon models nest far less, so the file is "
+                                  "damaged or forged.")
+            pending += [(item, depth) for item in value.values()]
+        elif isinstance(value, list):
+            pending += [(item, depth) for item in value]
+
+
+def _check_order(source: str, arrays: dict, metadata: dict) -> None:
+    """The weights member's ``order``, when present, lists each stored tensor once."""
+    if "order" not in metadata:
+        return
+    order = parse_json(metadata["order"].encode(), f"{source}: {WEIGHTS} order")
+    if not isinstance(order, list) or sorted(map(str, order)) != sorted(arrays) or not all(
+            isinstance(name, str) for name in order):
+        raise FormatError(f"{source}: the order in {WEIGHTS} should list each of its "
+                          f"{len(arrays)} tensors once. Received: {str(order)[:200]}")
 
 
 def _compile(source: str, model: Any, config: dict, custom_objects: dict | None) -> None:

@@ -80,7 +80,7 @@ def decode_arrays(raw: bytes | memoryview, source: str) -> tuple[dict[str, numpy
                                                  for k, v in metadata.items()):
         raise FormatError(f"{source}: '__metadata__' must map strings to strings.")
     data = raw[8 + length:]
-    arrays = {}
+    entries = {}
     for name, entry in header.items():
         dtype, shape, begin, end = _checked_entry(name, entry, source)
         expected = dtype.itemsize
@@ -90,8 +90,26 @@ def decode_arrays(raw: bytes | memoryview, source: str) -> tuple[dict[str, numpy
             raise FormatError(f"{source}: tensor {name!r} has offsets [{begin}, {end}] that do not "
                               f"fit its shape {shape} and dtype {entry['dtype']} ({expected} bytes) "
                               f"within the {len(data)} bytes of data.")
-        arrays[name] = numpy.frombuffer(data[begin:end], dtype=dtype).reshape(shape).copy()
+        entries[name] = dtype, shape, begin, end
+    _check_coverage(entries, len(data), source)
+    arrays = {name: numpy.frombuffer(data[begin:end], dtype=dtype).reshape(shape).copy()
+              for name, (dtype, shape, begin, end) in entries.items()}
     return arrays, metadata
+
+
+def _check_coverage(entries: dict, size: int, source: str) -> None:
+    """The tensors' byte ranges tile the data exactly, as the layout requires: no gap, no
+    overlap, nothing after the last (so bytes inserted or removed are noticed)."""
+    position = 0
+    for name, (_, _, begin, end) in sorted(entries.items(), key=lambda item: item[1][2:]):
+        if begin != position:
+            raise FormatError(f"{source}: tensor {name!r} starts at byte {begin} of the data, "
+                              f"where {position} was expected (the tensors must tile the data "
+                              "without gaps or overlaps).")
+        position = end
+    if position != size:
+        raise FormatError(f"{source}: the tensors end at byte {position} of the data, but the "
+                          f"file holds {size} bytes of data.")
 
 
 def _checked_entry(name: str, entry: Any, source: str) -> tuple[numpy.dtype, tuple, int, int]:
