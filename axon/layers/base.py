@@ -295,13 +295,25 @@ class Layer:
         return found
 
     def _flatten_layers(self) -> list[Layer]:
-        """This layer and every layer inside it, each once (a model may override this)."""
-        result = [self]
-        for layer in self._sub_layers():
-            for inner in layer._flatten_layers():
-                if not any(inner is known for known in result):
-                    result.append(inner)
+        """This layer and every layer inside it, each once, depth first in the order
+        ``_child_layers`` gives them."""
+        result: list[Layer] = []
+        self._collect_layers(result, set())
         return result
+
+    def _collect_layers(self, result: list, seen: set) -> None:
+        # Each layer is visited once (``seen``), so nested models cost time linear in their
+        # layers, not exponential in their depth.
+        if id(self) in seen:
+            return
+        seen.add(id(self))
+        result.append(self)
+        for layer in self._child_layers():
+            layer._collect_layers(result, seen)
+
+    def _child_layers(self) -> list[Layer]:
+        """The layers directly inside this one (a model or wrapper may override this)."""
+        return self._sub_layers()
 
     @property
     def weights(self) -> list[Variable]:

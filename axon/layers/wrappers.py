@@ -87,8 +87,8 @@ class Bidirectional(Layer):
         self.return_state = self.forward_layer.return_state
         self.stateful = self.forward_layer.stateful
 
-    def _flatten_layers(self):
-        return [self, self.forward_layer, self.backward_layer]
+    def _child_layers(self):
+        return [self.forward_layer, self.backward_layer]
 
     def _check_rank(self, shape):
         self.forward_layer._check_rank(shape)
@@ -232,8 +232,8 @@ class TimeDistributed(Layer):
             raise ValueError(f"TimeDistributed expects layer to be a Layer. Received: layer={layer!r}")
         self.layer = layer
 
-    def _flatten_layers(self):
-        return [self, *self.layer._flatten_layers()]
+    def _child_layers(self):
+        return [self.layer]
 
     def _check_rank(self, shape):
         _args.single_input(self, shape)

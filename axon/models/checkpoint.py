@@ -49,6 +49,7 @@ def restore_checkpoint(model: Any, path: str | os.PathLike) -> None:
     model_file.check_metadata(members, source)
     weights, weights_metadata = decode_arrays(members[model_file.WEIGHTS],
                                               f"{source}: {model_file.WEIGHTS}")
+    model_file.check_order(source, weights, weights_metadata)
     optimizer_state = model_file.optimizer_state(members, source)
     arrays, _ = decode_arrays(members[model_file.TRAINING_ARRAYS],
                               f"{source}: {model_file.TRAINING_ARRAYS}")

@@ -72,14 +72,9 @@ class Model(Trainer, Layer):
             return self._graph.layers
         return self._sub_layers()
 
-    def _flatten_layers(self) -> list[Layer]:
-        """The model, its layers (graph, stack or attributes) and theirs, each once."""
-        result: list[Layer] = [self]
-        for layer in list(self.layers) + self._sub_layers():
-            for inner in layer._flatten_layers():
-                if not any(inner is known for known in result):
-                    result.append(inner)
-        return result
+    def _child_layers(self) -> list[Layer]:
+        """The model's layers (graph, stack or attributes)."""
+        return list(self.layers) + self._sub_layers()
 
     # ---- the forward pass ---------------------------------------------------------------------
     @property

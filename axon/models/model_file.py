@@ -212,7 +212,7 @@ def _rebuild(source: str, model_config: dict, compile_config: Any, arrays: dict,
     from axon.models.model import Model
 
     _check_nesting(source, model_config)
-    _check_order(source, arrays, weights_metadata)
+    check_order(source, arrays, weights_metadata)
     budget = sum(array.size for array in arrays.values())
     try:
         with weight_budget(budget):
@@ -257,7 +257,7 @@ def _check_nesting(source: str, config: Any) -> None:
             pending += [(item, depth) for item in value]
 
 
-def _check_order(source: str, arrays: dict, metadata: dict) -> None:
+def check_order(source: str, arrays: dict, metadata: dict) -> None:
     """The weights member's ``order``, when present, lists each stored tensor once."""
     if "order" not in metadata:
         return

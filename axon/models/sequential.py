@@ -35,11 +35,18 @@ class Sequential(Model):
         super().__init__(name=name, **kwargs)
         self._layers: list[Layer] = []
         self._input_layer: InputLayer | None = None
+        names: set[str] = set()
         for layer in layers or []:
-            self.add(layer)
+            self._append(layer, names)
+        self._build_if_input_known()
 
     def add(self, layer: Any) -> None:
         """Append a layer (or an ``Input``) to the stack."""
+        self._append(layer, {existing.name for existing in self._layers})
+        self._build_if_input_known()
+
+    def _append(self, layer: Any, names: set[str]) -> None:
+        """Append without building; ``names`` holds the names taken so far (and is updated)."""
         if isinstance(layer, KerasTensor):
             layer = layer.layer
         if not isinstance(layer, Layer):
@@ -50,14 +57,19 @@ class Sequential(Model):
                 raise ValueError("An Input/InputLayer can only be the first layer of a Sequential.")
             self._input_layer = layer
             return
-        if any(existing.name == layer.name for existing in self._layers):
+        if layer.name in names:
             raise ValueError(f"Sequential model '{self.name}' already has a layer named "
                              f"{layer.name!r}; layer names must be unique.")
         if not self._layers and self._input_layer is None and layer._input_shape_arg is not None:
             self._input_layer = InputLayer(shape=layer._input_shape_arg)
         self._layers.append(layer)
+        names.add(layer.name)
         self.built = False
-        if self._input_layer is not None:
+
+    def _build_if_input_known(self) -> None:
+        # Built once after all the layers are in: building after each one would cost time
+        # quadratic in the number of layers.
+        if self._input_layer is not None and self._layers and not self.built:
             self.build((None,) + tuple(self._input_layer.shape))
 
     def pop(self) -> Layer:
@@ -167,10 +179,12 @@ class Sequential(Model):
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> Sequential:
         """A new Sequential from :meth:`get_config`'s output (new weights)."""
         model = cls(name=config.get("name"))
+        names: set[str] = set()
         for entry in config.get("layers", []):
             if entry.get("class_name") == "InputLayer":
-                model.add(InputLayer(**entry["config"]))
+                model._append(InputLayer(**entry["config"]), names)
             else:
-                model.add(deserialize(entry, custom_objects))
+                model._append(deserialize(entry, custom_objects), names)
+        model._build_if_input_known()
         model.trainable = config.get("trainable", True)
         return model
