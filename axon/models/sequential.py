@@ -173,7 +173,12 @@ class Sequential(Model):
         if self._input_layer is not None:
             layers.append({"class_name": "InputLayer", "config": self._input_layer.get_config()})
         layers += [serialize(layer) for layer in self._layers]
-        return {"name": self.name, "trainable": self.trainable, "layers": layers}
+        config = {"name": self.name, "trainable": self.trainable, "layers": layers}
+        shape = self._expected_input_shape()
+        if self._input_layer is None and self.built and shape is not None:
+            # built on its first call, without an Input: the loaded copy is built the same way
+            config["build_input_shape"] = [None, *shape]
+        return config
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> Sequential:
@@ -186,5 +191,12 @@ class Sequential(Model):
             else:
                 model._append(deserialize(entry, custom_objects), names)
         model._build_if_input_known()
+        shape = config.get("build_input_shape")
+        if shape is not None and not model.built:
+            if not isinstance(shape, list) or len(shape) < 2 or not all(
+                    n is None or (type(n) is int and n > 0) for n in shape):
+                raise ValueError(f"Sequential config: build_input_shape should be a list like "
+                                 f"[None, 784]. Received: {shape!r}")
+            model.build(tuple(shape))
         model.trainable = config.get("trainable", True)
         return model

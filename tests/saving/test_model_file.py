@@ -294,3 +294,16 @@ def test_safetensors_layout_rejects_forged_shapes():
         with pytest.raises(FormatError):
             decode_arrays(len(encoded).to_bytes(8, "little") + encoded + good[-24:], "forged")
     assert model_file.MODEL_FORMAT_VERSION == 2
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_sequential_built_on_its_first_call_round_trips(tmp_path, nested):
+    axon.utils.set_random_seed(0)
+    inner = axon.Sequential([layers.Dense(3), layers.Dense(2)])
+    model = axon.Sequential([inner, layers.Dense(1)] if nested else [layers.Dense(1)])
+    x = np.random.default_rng(0).normal(size=(3, 4)).astype("float32")
+    model(x)   # no Input: built here, from the data's shape
+    model.save(tmp_path / "m.axon")
+    loaded = axon.models.load_model(tmp_path / "m.axon")
+    assert len(loaded.weights) == len(model.weights) == (6 if nested else 2)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
