@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import ctypes
+import importlib
 import math
 import os
 import random as _pyrandom
@@ -21,9 +22,57 @@ from typing import Any
 import numpy
 
 xp = numpy
-"""The array namespace (``numpy``); ops call ``xp.exp`` and friends, never ``numpy`` directly."""
+"""The array namespace (``numpy`` unless switched); ops call ``xp.exp`` and friends, never
+``numpy`` directly."""
+
+host = numpy
+"""The host's array library, always NumPy: for code that works on host arrays by design (metric
+states, data validation, file I/O), never on the device."""
 
 ndarray = numpy.ndarray
+
+_BACKENDS: dict[str, Any] = {"numpy": lambda: numpy,
+                             "cupy": lambda: importlib.import_module("cupy")}
+_current = {"name": "numpy"}
+
+
+def backend() -> str:
+    """The name of the array library axon computes with: ``'numpy'``, ``'cupy'`` or a registered
+    name."""
+    return _current["name"]
+
+
+def register_backend(name: str, load: Any) -> None:
+    """Make ``set_backend(name)`` available; ``load()`` returns the array namespace (a module
+    with NumPy's functions and an ``ndarray`` type, such as ``cupy``)."""
+    if not isinstance(name, str) or not name or not callable(load):
+        raise TypeError(f"register_backend expects a name and a function returning the namespace. "
+                        f"Received: name={name!r}, load={load!r}")
+    _BACKENDS[name] = load
+
+
+def set_backend(name: str) -> None:
+    """Switch the array library of the whole of axon (also the ``AXON_BACKEND`` environment
+    variable, read at import): every module computes through ``xp``, and each loaded axon
+    module's ``xp`` is pointed at the new namespace. Switch before creating models: existing
+    weights stay arrays of the library they were created with.
+
+    Raises:
+        ValueError: for an unknown name (the message lists the known ones).
+        ImportError: when the library cannot be imported (e.g. CuPy without a GPU build).
+    """
+    global xp, ndarray
+    if name not in _BACKENDS:
+        raise ValueError(f"Unknown backend {name!r}. Known: {', '.join(sorted(_BACKENDS))} "
+                         "(register others with axon.backend.register_backend).")
+    namespace = _BACKENDS[name]()
+    previous = xp
+    for module_name, module in list(sys.modules.items()):
+        if (module_name == "axon" or module_name.startswith("axon.")) and \
+                getattr(module, "xp", None) is previous:
+            module.xp = namespace
+    xp, ndarray = namespace, namespace.ndarray
+    _current["name"] = name
 
 _FLOAT_TYPES = ("float16", "float32", "float64")
 _state: dict[str, Any] = {"floatx": "float32", "epsilon": 1e-7, "rng": numpy.random.default_rng()}
@@ -150,6 +199,8 @@ def is_float_dtype(dtype: Any) -> bool:
 
 def to_numpy(value: Any) -> numpy.ndarray:
     """Move an array to the host as a NumPy array (a no-op for NumPy)."""
+    if xp is not numpy and hasattr(xp, "asnumpy"):   # CuPy: copy from the device
+        return xp.asnumpy(value)
     return numpy.asarray(value)
 
 
@@ -202,3 +253,7 @@ def mean_over_axes(x: Any, axes: tuple[int, ...], keepdims: bool = False) -> Any
     if keepdims:
         mean = mean.reshape((1,) * len(axes) + x.shape[len(axes):])
     return mean
+
+
+if os.environ.get("AXON_BACKEND", "numpy") != "numpy":   # chosen before anything computes
+    set_backend(os.environ["AXON_BACKEND"])

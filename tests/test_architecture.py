@@ -50,6 +50,10 @@ ALLOWED_THIRD_PARTY: dict[str, set[str] | None] = {
     "config": set(),
     "engine": set(),  # engine computes through ``axon.backend.xp``
     "utils": {"numpy"},
+    # What computes on arrays names no array library: it goes through ``axon.backend`` (``xp``,
+    # or ``host`` for state kept on the host by design), so set_backend reaches all of it.
+    **{package: set() for package in ("initializers", "activations", "losses", "metrics",
+                                       "regularizers", "constraints", "layers", "optimizers")},
 }
 # Single engine modules that may name NumPy anyway: host-side code that never runs on a device.
 NUMPY_EXCEPTIONS = {"axon/engine/gradcheck.py"}

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy
-
+from axon.backend import host as numpy  # metric states live on the host, by design
 from axon.metrics.base import MeanMetricWrapper, match_rank
 
 

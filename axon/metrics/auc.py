@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy
-
 from axon import backend
+from axon.backend import host as numpy  # metric states live on the host, by design
 from axon.metrics.base import Metric, host
 from axon.metrics.confusion import confusion_counts, divide_no_nan, evenly_spaced
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy
-
 from axon import backend
+from axon.backend import host as numpy  # metric states live on the host, by design
 from axon.engine import Tensor
 from axon.utils.naming import to_snake_case
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-import numpy
-
 from axon import backend
+from axon.backend import host as numpy  # metric states live on the host, by design
 from axon.metrics.base import Mean, MeanMetricWrapper, Metric, broadcast, host, match_rank
 
 
