@@ -209,6 +209,20 @@ def from_host(value: Any, dtype: Any = None) -> Any:
     return xp.asarray(value, dtype=dtype)
 
 
+def strided_view(x: Any, shape: tuple, strides: tuple) -> Any:
+    """A read-only view of ``x`` with ``shape`` and byte ``strides``, without a copy (NumPy's and
+    CuPy's ``as_strided``; CuPy has no read-only flag)."""
+    stride_tricks = xp.lib.stride_tricks
+    if hasattr(xp, "asnumpy"):   # CuPy
+        return stride_tricks.as_strided(x, shape=shape, strides=strides)
+    return stride_tricks.as_strided(x, shape=shape, strides=strides, writeable=False)
+
+
+def sliding_window_view(x: Any, window_shape: tuple, axis: tuple) -> Any:
+    """A view of every window of ``window_shape`` along ``axis`` (window axes last), no copy."""
+    return xp.lib.stride_tricks.sliding_window_view(x, window_shape, axis=axis)
+
+
 def _erf_scalar_loop(x):
     return numpy.vectorize(math.erf, otypes=[x.dtype])(x)
 

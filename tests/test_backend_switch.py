@@ -71,3 +71,25 @@ def test_unknown_backend_is_a_clear_error():
     with pytest.raises(ValueError, match="Unknown backend 'tensorflow'. Known: .*numpy"):
         backend.set_backend("tensorflow")
     assert backend.backend() == "numpy"
+
+
+COMPUTING = ("engine", "layers", "optimizers", "losses", "metrics", "initializers.py",
+             "activations.py", "regularizers.py", "constraints.py")
+
+
+def test_no_module_keeps_a_piece_of_the_array_library_from_import_time():
+    """``_as_strided = xp.lib.stride_tricks.as_strided`` at module level would keep NumPy's
+    function after ``set_backend``: module-level code may name ``xp`` only to bind it."""
+    import ast
+
+    found = []
+    for entry in COMPUTING:
+        base = ROOT / "axon" / entry
+        for path in ([base] if base.suffix else sorted(base.rglob("*.py"))):
+            for node in ast.parse(path.read_text()).body:
+                if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                    for inner in ast.walk(node.value):
+                        if isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name) \
+                                and inner.value.id == "xp":
+                            found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, found

@@ -25,21 +25,18 @@ import numbers
 from typing import Any
 
 from axon import kernels
-from axon.backend import sum_leading_axes, xp
+from axon.backend import strided_view, sum_leading_axes, xp
 from axon.engine.op import Op
-
-_as_strided = xp.lib.stride_tricks.as_strided
 
 
 def _im2col(xf, out, kernel, strides, dilation, groups):
     """``P[g, (n, *i), (*a, c)] = xf[n, *(i*s + a*d), g*Cg + c]``: shape ``(G, N*prod(out), prod(K)*Cg)``."""
     n, nd, cg = xf.shape[0], len(kernel), xf.shape[-1] // groups
     st = xf.strides
-    view = _as_strided(
-        xf, shape=(n, *out, *kernel, groups, cg),
-        strides=(st[0], *(st[1 + i] * strides[i] for i in range(nd)),
-                 *(st[1 + i] * dilation[i] for i in range(nd)), st[-1] * cg, st[-1]),
-        writeable=False)
+    view = strided_view(
+        xf, (n, *out, *kernel, groups, cg),
+        (st[0], *(st[1 + i] * strides[i] for i in range(nd)),
+         *(st[1 + i] * dilation[i] for i in range(nd)), st[-1] * cg, st[-1]))
     cols = xp.empty((groups, n, *out, *kernel, cg), dtype=xf.dtype)
     cols[...] = view.transpose(2 * nd + 1, *range(2 * nd + 1), 2 * nd + 2)
     return cols.reshape(groups, n * math.prod(out), math.prod(kernel) * cg)

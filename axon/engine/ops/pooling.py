@@ -20,13 +20,13 @@ import math
 import numbers
 
 from axon import kernels
-from axon.backend import xp
+from axon.backend import sliding_window_view, xp
 from axon.engine.op import Op
 
 
 def _window_view(x, pool_size, strides, axes):
     """A view of ``x`` with shape ``(..outputs on axes.., *pool_size)``: the window axes last."""
-    view = xp.lib.stride_tricks.sliding_window_view(x, pool_size, axis=axes)
+    view = sliding_window_view(x, pool_size, axes)
     index = [slice(None)] * x.ndim
     for axis, s in zip(axes, strides):
         index[axis] = slice(None, None, s)
