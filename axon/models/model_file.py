@@ -236,8 +236,7 @@ def _rebuild(source: str, model_config: dict, compile_config: Any, arrays: dict,
 
 #: How deep ``{"class_name", "config"}`` objects may nest in a model file: a functional model
 #: holding a Sequential of TimeDistributed(Bidirectional(LSTM)) with its initializers is 6 deep.
-#: Rebuilding nested models costs time exponential in the depth (each model walks its
-#: sub-models' layers), so a forged file must not nest them arbitrarily deep.
+#: Deserialization recurses once per level, so a forged file must not nest arbitrarily deep.
 MAX_NESTING = 10
 
 
