@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "backend", "config", "engine", "utils", "initializers", "regularizers", "constraints",
     "activations", "losses", "metrics", "layers", "optimizers", "callbacks", "training", "models",
-    "datasets", "saving",
+    "datasets", "saving", "distributed",
 )
 _NAMES = {
     "Tensor": "axon.engine", "Variable": "axon.engine", "GradientTape": "axon.engine",
@@ -32,7 +32,7 @@ __all__ = [
     "Tensor", "Variable", "GradientTape", "no_grad", "enable_grad", "gradcheck", "GradcheckError",
     "Input", "Model", "Sequential", "backend", "config", "engine", "utils", "initializers",
     "regularizers", "constraints", "activations", "losses", "metrics", "layers", "optimizers", "callbacks",
-    "training", "models", "datasets", "__version__",
+    "training", "models", "datasets", "distributed", "__version__",
 ]
 
 
@@ -52,7 +52,8 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from axon import (  # noqa: I001
-        activations, backend, callbacks, config, constraints, datasets, engine, initializers, layers,
+        activations, backend, callbacks, config, constraints, datasets, distributed, engine,
+        initializers, layers,
         losses, metrics, models, optimizers, regularizers, training, utils,
     )
     from axon.engine import (GradcheckError, GradientTape, Tensor, Variable, enable_grad, gradcheck,

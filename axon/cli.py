@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--no-terminate-on-nan", action="store_true",
                        help="keep training when the loss becomes NaN or infinite (by default "
                             "training stops with a message naming where it happened)")
+    train.add_argument("--distributed", action="store_true",
+                       help="train data-parallel on the ranks of an MPI job: run as "
+                            "`mpiexec -n K axon train --distributed` (needs pip install "
+                            "'axon[mpi]'); --batch-size is per rank; rank 0 prints and saves")
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
                        help="0 silent, 1 progress bars (default), 2 one line per epoch")
     return parser
@@ -106,6 +110,10 @@ def train(args: argparse.Namespace) -> int:
     batch_size = args.batch_size if args.batch_size is not None else batch_default
     hidden = args.hidden if args.hidden is not None else _hidden_sizes(hidden_default)
     axon.utils.set_random_seed(args.seed)
+    if args.distributed:
+        axon.distributed.init()
+    main_rank = axon.distributed.is_main()   # rank 0 alone prints and saves
+    verbose = args.verbose if main_rank else 0
 
     (x_train, y_train), (x_test, y_test), classes = load_dataset(args.dataset, args.data_dir)
     model = axon.Sequential(name=f"mlp_{args.dataset}")
@@ -117,23 +125,27 @@ def train(args: argparse.Namespace) -> int:
     optimizer = type(optimizer)(learning_rate=args.lr)
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    if args.verbose:
+    if verbose:
         print(f"Training an MLP {x_train.shape[1]}-{'-'.join(map(str, hidden))}-{classes} on "
               f"{args.dataset} ({len(x_train)} train / {len(x_test)} test samples), "
               f"{type(optimizer).__name__} lr={args.lr}, batch {batch_size}, {epochs} epochs, "
-              f"seed {args.seed}")
+              f"seed {args.seed}" + (f", {axon.distributed.size()} ranks"
+                                     if args.distributed else ""))
     callbacks = [] if args.no_terminate_on_nan else [axon.callbacks.TerminateOnNaN()]
     if args.resume is not None:
-        if os.path.exists(os.path.join(args.resume, "checkpoint.axon")) and args.verbose:
+        if os.path.exists(os.path.join(args.resume, "checkpoint.axon")) and verbose:
             print(f"Resuming from the checkpoint in {args.resume}")
         callbacks.append(axon.callbacks.BackupAndRestore(
             args.resume, save_freq=args.checkpoint_every or "epoch"))
     elif args.checkpoint_every is not None:
         raise ValueError("--checkpoint-every needs --resume DIR (the folder for checkpoints).")
     start = time.perf_counter()
-    model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=args.verbose,
-              validation_split=args.validation_split, callbacks=callbacks)
+    model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=verbose,
+              validation_split=args.validation_split, callbacks=callbacks,
+              distributed=args.distributed)
     seconds = time.perf_counter() - start
+    if not main_rank:
+        return 0
     if model.stop_training and not args.no_terminate_on_nan:
         print("axon train: training stopped early (see the message above).", file=sys.stderr)
     loss, accuracy = model.evaluate(x_test, y_test, batch_size=1024, verbose=0)

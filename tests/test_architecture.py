@@ -31,11 +31,14 @@ ALLOWED_AXON_IMPORTS: dict[str, set[str]] = {
     "constraints": ENGINE_AND_BELOW,
     "layers": ENGINE_AND_BELOW | {"initializers", "activations", "regularizers", "constraints"},
     "optimizers": ENGINE_AND_BELOW,
-    "callbacks": ENGINE_AND_BELOW | {"saving"},  # the model only as ``self.model``
-    "training": ENGINE_AND_BELOW | {"losses", "metrics", "optimizers", "callbacks"},
+    # MPI data parallelism: collectives on host arrays; knows nothing of layers, models, training.
+    "distributed": {"backend", "engine", "utils"},
+    # the model only as ``self.model``; ``distributed.is_main()`` so that only rank 0 writes
+    "callbacks": ENGINE_AND_BELOW | {"saving", "distributed"},
+    "training": ENGINE_AND_BELOW | {"losses", "metrics", "optimizers", "callbacks", "distributed"},
     "models": ENGINE_AND_BELOW | {"initializers", "activations", "losses", "metrics",
                                   "regularizers", "layers", "optimizers", "callbacks",
-                                  "training", "saving"},
+                                  "training", "saving", "distributed"},
     "saving": ENGINE_AND_BELOW | {"initializers", "activations", "losses", "metrics",
                                   "regularizers", "layers", "optimizers"},
     "datasets": {"backend", "config", "utils"},
@@ -50,6 +53,7 @@ ALLOWED_THIRD_PARTY: dict[str, set[str] | None] = {
     "config": set(),
     "engine": set(),  # engine computes through ``axon.backend.xp``
     "utils": {"numpy"},
+    "distributed": {"mpi4py", "numpy"},  # mpi4py only inside init(), so ``import axon`` skips it
     # What computes on arrays names no array library: it goes through ``axon.backend`` (``xp``,
     # or ``host`` for state kept on the host by design), so set_backend reaches all of it.
     **{package: set() for package in ("initializers", "activations", "losses", "metrics",
@@ -184,6 +188,8 @@ def _check(relative: str, source: str) -> list[str]:
     ("axon/optimizers/sgd.py", "import axon.layers.core\n"),
     ("axon/losses.py", "from axon.layers import Dense\n"),
     ("axon/callbacks/history.py", "from axon.training import Trainer\n"),
+    ("axon/distributed/world.py", "from axon.training import Trainer\n"),
+    ("axon/distributed/world.py", "import torch.distributed\n"),
 ])
 def test_checker_flags_upward_imports(relative, source):
     assert _check(relative, source), f"{relative}: {source!r} should be flagged"

@@ -6,6 +6,7 @@ import glob
 import os
 from typing import Any
 
+from axon import distributed
 from axon.callbacks.callback import Callback
 
 CHECKPOINT_NAME = "checkpoint.axon"
@@ -108,12 +109,14 @@ class BackupAndRestore(Callback):
             self._save(epoch + 1, 0, logs)
 
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint:
+        if self.delete_checkpoint and distributed.is_main():
             for name in (CHECKPOINT_NAME, PREVIOUS_NAME):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(os.path.join(self.backup_dir, name))
 
     def _save(self, epoch: int, step: int, logs: dict | None) -> None:
+        if not distributed.is_main():   # data-parallel ranks hold the same state: rank 0 writes
+            return
         latest = self.checkpoint_path
         if self.double_checkpoint and os.path.exists(latest):
             os.replace(latest, os.path.join(self.backup_dir, PREVIOUS_NAME))

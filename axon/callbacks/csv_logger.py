@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy
 
+from axon import distributed
 from axon.callbacks.callback import Callback
 from axon.saving.atomic import atomic_write
 
@@ -87,6 +88,8 @@ class CSVLogger(Callback):
             self.append_header = False
         writer.writerow([epoch] + [_cell(logs.get(key, "NA")) for key in self.keys])
         self.text += rows.getvalue()
+        if not distributed.is_main():   # every rank keeps the rows; only rank 0 writes them
+            return
         # The whole file, atomically: a crash leaves the previous rows or the new ones.
         with atomic_write(self.filename, "w") as handle:
             handle.write(self.text)

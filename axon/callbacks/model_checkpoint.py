@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy
 
+from axon import distributed
 from axon.callbacks.monitor import MonitorCallback
 
 MODEL_SUFFIX = ".axon"
@@ -116,7 +117,7 @@ class ModelCheckpoint(MonitorCallback):
 
     def _should_save(self, epoch: int, logs: dict, path: str) -> bool:
         if not self.save_best_only:
-            if self.verbose > 0:
+            if self.verbose > 0 and distributed.is_main():
                 print(f"\nEpoch {epoch + 1}: saving model to {path}", flush=True)
             return True
         current = logs.get(self.monitor)
@@ -132,20 +133,20 @@ class ModelCheckpoint(MonitorCallback):
             return True
         best = "None" if self.best is None else f"{self.best:.5f}"
         if self._is_improvement(current, self.best):
-            if self.verbose > 0:
+            if self.verbose > 0 and distributed.is_main():
                 print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
                       f"{current:.5f}, saving model to {path}", flush=True)
             self.best = current
             return True
-        if self.verbose > 0:
+        if self.verbose > 0 and distributed.is_main():
             print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}", flush=True)
         return False
 
     def _save(self, epoch: int, batch: int | None, logs: dict | None) -> None:
         logs = dict(logs or {})
         path = self._file_path(epoch, batch, logs)
-        if not self._should_save(epoch, logs, path):
-            return
+        if not self._should_save(epoch, logs, path) or not distributed.is_main():
+            return   # every rank tracks the best value; only rank 0 writes
         if os.path.isdir(path):
             raise IsADirectoryError("ModelCheckpoint needs a file path, but the filepath is an "
                                     f"existing directory: {path}")

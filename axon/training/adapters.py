@@ -68,14 +68,39 @@ class ArrayBatches:
         self._order: numpy.ndarray | None = None   # this pass's permutation (when shuffling)
         self._position = 0                         # batches of this pass already given
         self._in_pass = False
+        self._rank, self._ranks = 0, 1             # this process's shard (see ``shard``)
+        self._before_pass: Any = None
+
+    def shard(self, rank: int, ranks: int, before_pass: Any = None) -> None:
+        """Give this process only its shard of every batch (data-parallel training).
+
+        ``batch_size`` becomes the per-rank batch ``b``: a pass walks global batches of ``K * b``
+        positions of its order (``K = ranks``), and rank ``r`` takes positions ``r, r + K,
+        r + 2K, ...`` of each (PyTorch's DistributedSampler), so every rank runs the same number
+        of steps and the ranks together see one process's batches of ``K * b``. A rank's shard of
+        the last, smaller batch may be empty. ``before_pass()`` runs before each pass draws its
+        order (to share the random generator's state).
+        """
+        if self.num_samples < ranks:   # a rank with no sample at all would have no metric state
+            raise data_module.DataError(f"Distributed fit() needs at least one sample per rank. "
+                                        f"Received: {self.num_samples} samples for {ranks} ranks")
+        self._rank, self._ranks, self._before_pass = rank, ranks, before_pass
+        self.pass_steps = -(-self.num_samples // (self.batch_size * ranks))
+        if not self._continuing:
+            self.steps = self.pass_steps
 
     def _next_batch(self) -> Batch:
         if not self._in_pass:
+            if self._before_pass is not None:
+                self._before_pass()
             self._order = backend.rng().permutation(self.num_samples) if self.shuffle else None
             self._position, self._in_pass = 0, True
-        start = self._position * self.batch_size
-        stop = min(start + self.batch_size, self.num_samples)
-        index = slice(start, stop) if self._order is None else self._order[start:stop]
+        size = self.batch_size * self._ranks
+        start = self._position * size
+        stop = min(start + size, self.num_samples)
+        start, step = start + self._rank, self._ranks
+        index = slice(start, stop, step) if self._order is None \
+            else self._order[start:stop:step]
         self._position += 1
         if self._position == self.pass_steps:
             self._in_pass = False

@@ -19,6 +19,7 @@ from axon import optimizers as optimizers_module
 from axon.callbacks import CallbackList, History, ProgbarLogger
 from axon.engine import Tensor, no_grad
 from axon.training import data as data_module
+from axon.training import parallel as parallel_module
 from axon.training.adapters import ArrayBatches, Batch, StreamBatches, is_batch_stream, unpack_data
 from axon.training.batch_results import LossAndMetrics, log_value
 from axon.training.compile_utils import CompiledLoss, CompiledMetrics, per_output
@@ -34,6 +35,7 @@ class Trainer(LossAndMetrics, Standardizer, Resumable):
     compiled: bool = False
     stop_training: bool = False
     _nan_guard: bool = False  # set by TerminateOnNaN during fit: see axon.training.diagnose
+    _parallel: Any = None     # a DataParallel during a distributed fit: see axon.training.parallel
 
     # ---- compile ------------------------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None,
@@ -83,10 +85,14 @@ class Trainer(LossAndMetrics, Standardizer, Resumable):
 
         ``y_hat = model(x)``; ``L = compute_loss(...)``; ``L.backward()``; the optimizer updates
         every trainable weight (under ``TerminateOnNaN``, only when ``L`` and every gradient are
-        finite); the metrics are updated. Returns the running logs.
+        finite); the metrics are updated. In a distributed fit the gradients are averaged over
+        the ranks between ``backward`` and the update. Returns the running logs.
         """
         x, y, sample_weight = unpack_data(data)
         variables = self.trainable_weights
+        parallel = self._parallel
+        if parallel is not None and not _batch_size(x):   # an empty shard of the last batch
+            return parallel.idle_step(self, variables)
         for variable in variables:
             variable.grad = None
         # Under TerminateOnNaN a rejected step must not leave its forward pass's updates of the
@@ -96,6 +102,8 @@ class Trainer(LossAndMetrics, Standardizer, Resumable):
         y_pred = self(x, training=True)
         loss = self.compute_loss(x, y, y_pred, sample_weight)
         loss.backward()
+        if parallel is not None:
+            parallel.average_gradients(variables, _batch_size(x))
         if kept is not None:  # TerminateOnNaN listens: a non-finite step is diagnosed, not applied
             from axon.training.diagnose import apply_if_finite
             self._nan_report = apply_if_finite(self, data, loss, variables)
@@ -130,7 +138,7 @@ class Trainer(LossAndMetrics, Standardizer, Resumable):
             validation_data: Any = None, shuffle: bool = True, class_weight: dict | None = None,
             sample_weight: Any = None, initial_epoch: int = 0, steps_per_epoch: int | None = None,
             validation_steps: int | None = None, validation_batch_size: int | None = None,
-            validation_freq: int = 1) -> History:
+            validation_freq: int = 1, distributed: bool | None = None) -> History:
         """Train the model for ``epochs`` passes over the data in mini-batches.
 
         Args:
@@ -151,6 +159,10 @@ class Trainer(LossAndMetrics, Standardizer, Resumable):
             initial_epoch: epoch to start from (to resume).
             steps_per_epoch: batches per epoch (arrays: batches continue across epochs).
             validation_steps, validation_batch_size, validation_freq: as in Keras.
+            distributed: train data-parallel on the ranks of the MPI job (``mpiexec -n K``):
+                True starts MPI, None (default) does so when ``axon.distributed.init()`` was
+                called, False trains this process alone. ``batch_size`` is then per rank; only
+                rank 0 prints. See docs/distributed.md.
 
         Returns:
             History, whose ``.history`` maps ``loss``, each metric, and ``val_`` versions to
@@ -159,6 +171,9 @@ class Trainer(LossAndMetrics, Standardizer, Resumable):
         self._require_compiled("fit")
         batch_size = data_module.check_batch_size(batch_size, "fit")
         verbose = _check_verbose(verbose, "fit")
+        parallel = parallel_module.start(distributed)
+        if parallel is not None and parallel.rank:
+            verbose = 0   # one progress bar: rank 0's
         for argument, value in (("epochs", epochs), ("initial_epoch", initial_epoch)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise data_module.DataError(f"fit() expects {argument} to be a non-negative "
@@ -170,6 +185,8 @@ class Trainer(LossAndMetrics, Standardizer, Resumable):
         batches, validation = self._training_batches(
             x, y, sample_weight, class_weight, batch_size, shuffle, steps_per_epoch,
             validation_split, validation_data, validation_steps, validation_batch_size)
+        if parallel is not None and isinstance(batches, ArrayBatches):
+            batches.shard(parallel.rank, parallel.size, parallel.sync_random)
 
         # As Keras 3: History and the progress bar run after the user's callbacks, so what those
         # add to the logs (e.g. learning_rate) is recorded and shown.
@@ -191,12 +208,16 @@ class Trainer(LossAndMetrics, Standardizer, Resumable):
         self._resume_point = None
         try:
             callback_list.on_train_begin()   # BackupAndRestore may set self._resume_point here
+            if parallel is not None:   # after a restore: every rank continues from rank 0's state
+                parallel.start(self, batches)
+                self._parallel = parallel
             logs = self._fit_epochs(batches, validation, validation_freq, callback_list,
                                     initial_epoch, epochs)
         finally:
             self._class_weight = None
             self._fit_progress = None
             self._nan_guard = False   # TerminateOnNaN's check ends with the fit, however it ends
+            self._parallel = None
         if getattr(self.optimizer, "use_ema", False):  # as Keras: the averages become the weights
             self.optimizer.finalize_variable_values(self.trainable_weights)
         callback_list.on_train_end(logs)
@@ -214,8 +235,11 @@ class Trainer(LossAndMetrics, Standardizer, Resumable):
             if resume["stopped"]:   # the checkpoint was written as training stopped
                 self.stop_training = True
                 return logs
+        parallel = self._parallel
         for epoch in range(first_epoch, epochs):
             resumed = epoch == first_epoch and first_step > 0
+            if parallel is not None:
+                parallel.epoch, parallel.step = epoch, 0
             if resumed:   # the epoch's beginning happened before the checkpoint, and is in it
                 callback_list.on_epoch_resume(epoch, first_step)
             else:
@@ -233,6 +257,9 @@ class Trainer(LossAndMetrics, Standardizer, Resumable):
                         break
             if isinstance(batches, StreamBatches):
                 batches.on_epoch_end()
+            if parallel is not None:   # the epoch's metrics over every rank's samples
+                parallel.sync_metrics(self)
+                logs = {**(logs or {}), **_floats(self.get_metrics_result())}
             epoch_logs = dict(logs or self.get_metrics_result())
             if validation is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._run_evaluation(validation, None)
