@@ -42,6 +42,11 @@ ALLOWED_AXON_IMPORTS: dict[str, set[str]] = {
     "saving": ENGINE_AND_BELOW | {"initializers", "activations", "losses", "metrics",
                                   "regularizers", "layers", "optimizers"},
     "datasets": {"backend", "config", "utils"},
+    "explain": ENGINE_AND_BELOW,   # attributions: gradients of any model's outputs
+    # scikit-learn estimators wrap whole models: they stand beside the top, like the CLI
+    "sklearn": ENGINE_AND_BELOW | {"initializers", "activations", "losses", "metrics",
+                                   "regularizers", "layers", "optimizers", "callbacks",
+                                   "training", "saving", "models"},
 }
 # Modules at the top that may import anything: the package's public face and the command line.
 TOP_LEVEL = {"__init__", "__main__", "cli"}
@@ -53,6 +58,8 @@ ALLOWED_THIRD_PARTY: dict[str, set[str] | None] = {
     "config": set(),
     "engine": set(),  # engine computes through ``axon.backend.xp``
     "utils": {"numpy"},
+    "explain": {"matplotlib"},   # plotting only, imported inside the function
+    "sklearn": {"sklearn", "numpy"},   # the optional extra's estimators
     "distributed": {"mpi4py", "numpy"},  # mpi4py only inside init(), so ``import axon`` skips it
     # What computes on arrays names no array library: it goes through ``axon.backend`` (``xp``,
     # or ``host`` for state kept on the host by design), so set_backend reaches all of it.
