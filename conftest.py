@@ -1,5 +1,6 @@
 """Collection rules for the doctests under axon/ (pytest runs them with --doctest-modules)."""
 import importlib.util
 
-# axon.sklearn needs the optional scikit-learn; without it, its doctests are not collected.
+# Modules of optional extras: without their package, their doctests are not collected.
 collect_ignore = [] if importlib.util.find_spec("sklearn") else ["axon/sklearn.py"]
+collect_ignore_glob = [] if importlib.util.find_spec("onnx") else ["axon/onnx/*"]

@@ -43,6 +43,7 @@ ALLOWED_AXON_IMPORTS: dict[str, set[str]] = {
                                   "regularizers", "layers", "optimizers"},
     "datasets": {"backend", "config", "utils"},
     "explain": ENGINE_AND_BELOW,   # attributions: gradients of any model's outputs
+    "onnx": ENGINE_AND_BELOW | {"activations", "layers", "models"},   # export walks the model
     # scikit-learn estimators wrap whole models: they stand beside the top, like the CLI
     "sklearn": ENGINE_AND_BELOW | {"initializers", "activations", "losses", "metrics",
                                    "regularizers", "layers", "optimizers", "callbacks",
@@ -59,6 +60,7 @@ ALLOWED_THIRD_PARTY: dict[str, set[str] | None] = {
     "engine": set(),  # engine computes through ``axon.backend.xp``
     "utils": {"numpy"},
     "explain": {"matplotlib"},   # plotting only, imported inside the function
+    "onnx": {"onnx", "numpy"},   # the optional extra's exporter (builds onnx protos from host arrays)
     "sklearn": {"sklearn", "numpy"},   # the optional extra's estimators
     "distributed": {"mpi4py", "numpy"},  # mpi4py only inside init(), so ``import axon`` skips it
     # What computes on arrays names no array library: it goes through ``axon.backend`` (``xp``,
