@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "backend", "config", "engine", "utils", "initializers", "regularizers", "constraints",
     "activations", "losses", "metrics", "layers", "optimizers", "callbacks", "training", "models",
-    "datasets", "saving", "distributed",
+    "datasets", "saving", "distributed", "explain", "plots",
 )
 _NAMES = {
     "Tensor": "axon.engine", "Variable": "axon.engine", "GradientTape": "axon.engine",
@@ -32,7 +32,7 @@ __all__ = [
     "Tensor", "Variable", "GradientTape", "no_grad", "enable_grad", "gradcheck", "GradcheckError",
     "Input", "Model", "Sequential", "backend", "config", "engine", "utils", "initializers",
     "regularizers", "constraints", "activations", "losses", "metrics", "layers", "optimizers", "callbacks",
-    "training", "models", "datasets", "distributed", "__version__",
+    "training", "models", "datasets", "distributed", "explain", "plots", "__version__",
 ]
 
 
@@ -53,7 +53,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from axon import (  # noqa: I001
         activations, backend, callbacks, config, constraints, datasets, distributed, engine,
-        initializers, layers,
+        explain, initializers, layers, plots,
         losses, metrics, models, optimizers, regularizers, training, utils,
     )
     from axon.engine import (GradcheckError, GradientTape, Tensor, Variable, enable_grad, gradcheck,

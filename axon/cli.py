@@ -4,6 +4,7 @@ Example:
     axon train                                  # MLP on the embedded 8x8 digits, offline
     axon train --dataset mnist --data-dir ../shared/datasets --epochs 10 --hidden 256,128
     axon train --dataset mnist --resume runs/mnist   # checkpoints there; rerun after a crash
+    axon train --validation-split 0.1 --plot runs/plots   # also history/confusion/weights PNGs
 """
 from __future__ import annotations
 
@@ -82,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="train data-parallel on the ranks of an MPI job: run as "
                             "`mpiexec -n K axon train --distributed` (needs pip install "
                             "'axon[mpi]'); --batch-size is per rank; rank 0 prints and saves")
+    train.add_argument("--plot", metavar="DIR", default=None,
+                       help="also save history.png, confusion_matrix.png (on the test set) and "
+                            "weight_histograms.png in DIR (needs matplotlib; files only, no window)")
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
                        help="0 silent, 1 progress bars (default), 2 one line per epoch")
     return parser
@@ -115,6 +119,8 @@ def train(args: argparse.Namespace) -> int:
     main_rank = axon.distributed.is_main()   # rank 0 alone prints and saves
     verbose = args.verbose if main_rank else 0
 
+    if args.plot is not None and main_rank:
+        _use_file_plots()  # before training: a missing matplotlib should not cost a whole run
     (x_train, y_train), (x_test, y_test), classes = load_dataset(args.dataset, args.data_dir)
     model = axon.Sequential(name=f"mlp_{args.dataset}")
     model.add(axon.Input(shape=x_train.shape[1:]))
@@ -140,9 +146,9 @@ def train(args: argparse.Namespace) -> int:
     elif args.checkpoint_every is not None:
         raise ValueError("--checkpoint-every needs --resume DIR (the folder for checkpoints).")
     start = time.perf_counter()
-    model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=verbose,
-              validation_split=args.validation_split, callbacks=callbacks,
-              distributed=args.distributed)
+    history = model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=verbose,
+                        validation_split=args.validation_split, callbacks=callbacks,
+                        distributed=args.distributed)
     seconds = time.perf_counter() - start
     if not main_rank:
         return 0
@@ -156,7 +162,20 @@ def train(args: argparse.Namespace) -> int:
         model.save_weights(output)
     print(f"Test accuracy: {accuracy:.4f} (test loss {loss:.4f}; trained in {seconds:.1f} s)")
     print(f"{'Model' if output.suffix == '.axon' else 'Weights'} saved to {output.resolve()}")
+    if args.plot is not None:
+        from axon.plots import save_training_plots
+
+        paths = save_training_plots(args.plot, history, model, x_test, y_test)
+        print(f"Plots saved to {Path(args.plot).resolve()}: {', '.join(p.name for p in paths)}")
     return 0
+
+
+def _use_file_plots() -> None:
+    try:
+        import matplotlib
+    except ImportError as error:
+        raise ImportError("axon train --plot needs matplotlib: pip install matplotlib") from error
+    matplotlib.use("Agg")  # files only: never a window, with or without a display
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return train(args)
-    except (ValueError, FileNotFoundError, TypeError) as error:
+    except (ValueError, FileNotFoundError, TypeError, ImportError) as error:
         if os.environ.get("AXON_DEBUG"):
             raise
         print(f"axon train: error: {error}", file=sys.stderr)

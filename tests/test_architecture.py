@@ -34,7 +34,7 @@ ALLOWED_AXON_IMPORTS: dict[str, set[str]] = {
     # MPI data parallelism: collectives on host arrays; knows nothing of layers, models, training.
     "distributed": {"backend", "engine", "utils"},
     # the model only as ``self.model``; ``distributed.is_main()`` so that only rank 0 writes
-    "callbacks": ENGINE_AND_BELOW | {"saving", "distributed"},
+    "callbacks": ENGINE_AND_BELOW | {"saving", "distributed", "plots"},  # History.plot: inside the method
     "training": ENGINE_AND_BELOW | {"losses", "metrics", "optimizers", "callbacks", "distributed"},
     "models": ENGINE_AND_BELOW | {"initializers", "activations", "losses", "metrics",
                                   "regularizers", "layers", "optimizers", "callbacks",
@@ -44,6 +44,7 @@ ALLOWED_AXON_IMPORTS: dict[str, set[str]] = {
     "datasets": {"backend", "config", "utils"},
     "explain": ENGINE_AND_BELOW,   # attributions: gradients of any model's outputs
     "onnx": ENGINE_AND_BELOW | {"activations", "layers", "models"},   # export walks the model
+    "plots": ENGINE_AND_BELOW | {"models"},
     # scikit-learn estimators wrap whole models: they stand beside the top, like the CLI
     "sklearn": ENGINE_AND_BELOW | {"initializers", "activations", "losses", "metrics",
                                    "regularizers", "layers", "optimizers", "callbacks",
@@ -60,6 +61,7 @@ ALLOWED_THIRD_PARTY: dict[str, set[str] | None] = {
     "engine": set(),  # engine computes through ``axon.backend.xp``
     "utils": {"numpy"},
     "explain": {"matplotlib"},   # plotting only, imported inside the function
+    "plots": {"matplotlib", "numpy"},   # matplotlib only inside the functions
     "onnx": {"onnx", "numpy"},   # the optional extra's exporter (builds onnx protos from host arrays)
     "sklearn": {"sklearn", "numpy"},   # the optional extra's estimators
     "distributed": {"mpi4py", "numpy"},  # mpi4py only inside init(), so ``import axon`` skips it

@@ -1,6 +1,8 @@
 """History: the per-epoch record of every logged number, returned by ``fit``."""
 from __future__ import annotations
 
+from typing import Any
+
 from axon.callbacks.callback import Callback
 
 
@@ -29,3 +31,10 @@ class History(Callback):
             self.history.setdefault(name, []).append(value)
         if self.model is not None:
             self.model.history = self
+
+    def plot(self, metrics: list[str] | str | None = None, ax: Any = None) -> Any:
+        """Draw the loss and each metric per epoch, training against validation (needs
+        matplotlib); returns the Figure. See :func:`axon.plots.plot_history`."""
+        from axon.plots import plot_history  # matplotlib and the plots only when asked for
+
+        return plot_history(self, metrics=metrics, ax=ax)
