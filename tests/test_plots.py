@@ -1,5 +1,4 @@
 """axon.plots: each plot's artists, saved PNGs, the CLI's --plot, and matplotlib staying optional."""
-import io
 import os
 import subprocess
 import sys
@@ -288,18 +287,3 @@ def test_cli_plot_chooses_the_agg_backend(plt, monkeypatch):
     monkeypatch.setattr(matplotlib, "use", lambda backend, **kwargs: chosen.append(backend))
     cli._use_file_plots()   # even where a display would let pyplot pick a window backend
     assert chosen == ["Agg"]
-
-
-# ---- progress bars in a notebook (tqdm, see axon/callbacks/progbar.py) ---------------------------
-def test_fit_draws_a_live_bar_on_a_jupyter_kernel_stream(monkeypatch):
-    # What a Jupyter kernel puts in sys.stdout: ipykernel.iostream.OutStream, not a terminal.
-    kernel_stream = type("OutStream", (io.StringIO,), {"__module__": "ipykernel.iostream"})()
-    monkeypatch.setattr(sys, "stdout", kernel_stream)
-    model = axon.Sequential([axon.Input(shape=(2,)), axon.layers.Dense(1)])
-    model.compile(optimizer="sgd", loss="mse")
-    model.fit(np.zeros((40, 2)), np.zeros((40, 1)), batch_size=8, epochs=2, verbose=1)
-    out = kernel_stream.getvalue()
-    assert "\r" in out   # redrawn in place, which the notebook renders as one updating line
-    lines = [line for line in out.replace("\r", "\n").splitlines() if line.strip()]
-    assert "Epoch 2/2" in lines
-    assert lines[-1].startswith("5/5 ") and "/step - loss: 0.0000e+00" in lines[-1]

@@ -54,12 +54,13 @@ class SimpleRNN(RecurrentLayer):
     ``dL/dW = sum_t x_t^T d_t``, ``dL/dU = sum_t h_{t-1}^T d_t``, ``dL/db = sum_t d_t``,
     ``dL/dx_t = d_t W^T`` and ``g_{t-1} += d_t U^T``.
 
+    The arguments besides ``units`` are those common to every recurrent layer (the module's
+    docs): ``activation``, ``use_bias``, initializers, regularizers, constraints, ``dropout``,
+    ``recurrent_dropout``, ``seed``, ``return_sequences``, ``return_state``, ``go_backwards``,
+    ``stateful``, ``unroll``.
+
     Args:
         units: the size of ``h``.
-        The other arguments are those common to every recurrent layer (the module's docs):
-        ``activation``, ``use_bias``, initializers, regularizers, constraints, ``dropout``,
-        ``recurrent_dropout``, ``seed``, ``return_sequences``, ``return_state``,
-        ``go_backwards``, ``stateful``, ``unroll``.
 
     Input shape: ``(batch, timesteps, features)``. Output shape: ``(batch, units)``, or
     ``(batch, timesteps, units)`` with ``return_sequences``; with ``return_state`` a list
@@ -104,7 +105,8 @@ class LSTM(RecurrentLayer):
         recurrent_activation: ``s`` (default ``'sigmoid'``).
         unit_forget_bias: start the forget-gate bias at 1 (Jozefowicz et al., 2015), the other
             blocks from ``bias_initializer`` (default True, as Keras).
-        The other arguments are those common to every recurrent layer (the module's docs).
+
+    The other arguments are those common to every recurrent layer (the module's docs).
 
     Input shape: ``(batch, timesteps, features)``. Output shape: ``(batch, units)``, or
     ``(batch, timesteps, units)`` with ``return_sequences``; with ``return_state`` a list
@@ -180,7 +182,8 @@ class GRU(RecurrentLayer):
         units: the size of ``h``.
         recurrent_activation: ``s`` (default ``'sigmoid'``).
         reset_after: apply the reset gate after the recurrent matmul (default True).
-        The other arguments are those common to every recurrent layer (the module's docs).
+
+    The other arguments are those common to every recurrent layer (the module's docs).
 
     Input shape: ``(batch, timesteps, features)``. Output shape: ``(batch, units)``, or
     ``(batch, timesteps, units)`` with ``return_sequences``; with ``return_state`` a list

@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 
+import axon
 from axon.callbacks import ProgbarLogger
 from axon.callbacks.progbar import format_eta, format_logs, format_step_time, format_value, is_interactive
 
@@ -256,3 +257,18 @@ def test_fit_output_to_a_pipe_has_no_control_characters(capsys):
     assert lines[4].startswith("4/4 - ") and "loss: " in lines[4]  # evaluate
     assert lines[5].startswith("4/4 - ") and lines[5].endswith("/step")  # predict
     assert len(lines) == 6
+
+
+# ---- progress bars in a notebook (tqdm, see axon/callbacks/progbar.py) ---------------------------
+def test_fit_draws_a_live_bar_on_a_jupyter_kernel_stream(monkeypatch):
+    # What a Jupyter kernel puts in sys.stdout: ipykernel.iostream.OutStream, not a terminal.
+    kernel_stream = type("OutStream", (io.StringIO,), {"__module__": "ipykernel.iostream"})()
+    monkeypatch.setattr(sys, "stdout", kernel_stream)
+    model = axon.Sequential([axon.Input(shape=(2,)), axon.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.zeros((40, 2)), np.zeros((40, 1)), batch_size=8, epochs=2, verbose=1)
+    out = kernel_stream.getvalue()
+    assert "\r" in out   # redrawn in place, which the notebook renders as one updating line
+    lines = [line for line in out.replace("\r", "\n").splitlines() if line.strip()]
+    assert "Epoch 2/2" in lines
+    assert lines[-1].startswith("5/5 ") and "/step - loss: 0.0000e+00" in lines[-1]
