@@ -82,8 +82,9 @@ def test_forward_in_a_sequential_names_the_layer_epoch_step_and_last_loss(capsys
     out = capsys.readouterr().out
     last = seen[-2][2]
     # -inf times the last layer's weights: inf, or nan where signs differ (the weights decide)
+    loss = re.escape(f"{last:.6g}")
     assert re.match(rf"TerminateOnNaN: the loss became (nan|inf) at epoch 2/3, step 6/8 "
-                    rf"\(last finite loss {re.escape(f'{last:.6g}')}, at step 5\); training stops.\n", out), out
+                    rf"\(last finite loss {loss}, at step 5\); training stops.\n", out), out
     assert "in the forward pass, at layer 'log' (Log): its output holds 2 -inf values out " \
            "of 2 (its input is finite)." in out
     assert "The update of this step was not applied: the weights are those after step 5." in out
