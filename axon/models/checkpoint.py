@@ -43,9 +43,8 @@ def restore_checkpoint(model: Any, path: str | os.PathLike) -> None:
     source = os.fspath(path)
     with open(source, "rb") as handle:
         raw = handle.read()
-    required = {model_file.METADATA, model_file.CONFIG, model_file.WEIGHTS,
-                model_file.TRAINING_STATE, model_file.TRAINING_ARRAYS}
-    members = decode_archive(raw, source, required, {model_file.OPTIMIZER})
+    members = decode_archive(raw, source, model_file.MODEL_MEMBERS | model_file.TRAINING_MEMBERS,
+                             {model_file.OPTIMIZER})
     model_file.check_metadata(members, source)
     weights, weights_metadata = decode_arrays(members[model_file.WEIGHTS],
                                               f"{source}: {model_file.WEIGHTS}")

@@ -237,10 +237,9 @@ class Model(Trainer, Layer):
         with open(source, "rb") as handle:
             raw = handle.read()
         if is_archive(raw):
-            raw = decode_archive(raw, source, {model_file.METADATA, model_file.CONFIG,
-                                               model_file.WEIGHTS},
-                                 {model_file.OPTIMIZER, model_file.TRAINING_STATE,
-                                  model_file.TRAINING_ARRAYS})[model_file.WEIGHTS]
+            raw = decode_archive(raw, source, model_file.MODEL_MEMBERS,
+                                 {model_file.OPTIMIZER} | model_file.TRAINING_MEMBERS
+                                 )[model_file.WEIGHTS]
         arrays, metadata = decode_arrays(raw, source)
         self.load_weights_from_arrays(arrays, metadata, source)
 

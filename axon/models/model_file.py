@@ -41,6 +41,8 @@ WEIGHTS = "model.weights.safetensors"
 OPTIMIZER = "optimizer.safetensors"
 TRAINING_STATE = "training_state.json"
 TRAINING_ARRAYS = "training_state.safetensors"
+MODEL_MEMBERS = frozenset({METADATA, CONFIG, WEIGHTS})              # in every .axon file
+TRAINING_MEMBERS = frozenset({TRAINING_STATE, TRAINING_ARRAYS})     # in checkpoints only
 
 
 def check_model_path(filepath: Any, method: str) -> str:
@@ -158,8 +160,8 @@ def read_model_file(filepath: str | os.PathLike, custom_objects: dict | None = N
         raw = handle.read()
     if not is_archive(raw):
         return _read_version_1(raw, source, custom_objects, compile), {}
-    optional = {OPTIMIZER} | ({TRAINING_STATE, TRAINING_ARRAYS} if training_state else set())
-    members = decode_archive(raw, source, {METADATA, CONFIG, WEIGHTS}, optional)
+    optional = {OPTIMIZER} | (TRAINING_MEMBERS if training_state else set())
+    members = decode_archive(raw, source, MODEL_MEMBERS, optional)
     check_metadata(members, source)
     config = parse_json(members[CONFIG], f"{source}: {CONFIG}")
     if not isinstance(config, dict) or not isinstance(config.get("model_config"), dict):

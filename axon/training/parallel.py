@@ -117,9 +117,7 @@ def _summed_states(metric: Any) -> list[str]:
 
 def _build(model: Any, batches: Any) -> None:
     """Build an unbuilt model on one sample, before its weights are broadcast."""
-    batch = batches.peek()
-    if batch is None:
+    if batches.peek() is None:
         raise RuntimeError("Distributed training on a generator needs a built model: give it an "
                            "axon.Input, or call it on one batch before fit().")
-    model._prepare_to_restore()
-    model.reset_metrics()
+    model._prepare_to_restore()   # evaluates one sample, then resets the metrics
