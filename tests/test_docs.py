@@ -147,3 +147,11 @@ def test_site_builds_strict(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     for page in ("index.html", "math/index.html", "api/layers/index.html", "zh/getting-started/index.html"):
         assert (tmp_path / "site" / page).is_file(), page
+    # every layer class's entry shows its docstring, the convolutions' assembled ones included
+    html = (tmp_path / "site" / "api" / "layers" / "index.html").read_text(encoding="utf-8")
+    entries = html.split('id="axon.layers.')[1:]
+    described = {entry.split('"')[0] for entry in entries if "doc-contents" in entry
+                 and re.search(r"<p>\S", entry.split('id="axon.layers.', 1)[0])}
+    import axon.layers
+    classes = {name for name in axon.layers.__all__ if isinstance(getattr(axon.layers, name), type)}
+    assert classes - described == set()
