@@ -7,6 +7,7 @@ takes, and axon Tensors (their data is read; no graph is recorded).
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,8 @@ from axon import backend
 from axon.backend import host as numpy  # metric states live on the host, by design
 from axon.engine import Tensor
 from axon.utils.naming import to_snake_case
+
+_STATE_TYPES = (int, float, numpy.ndarray, numpy.generic)
 
 
 def host(value: Any, dtype: Any = None) -> numpy.ndarray:
@@ -107,6 +110,49 @@ class Metric:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self.update_state(*args, **kwargs)
         return self.result()
+
+    def state_names(self) -> list[str]:
+        """The attributes that hold the running state: those that ``reset_state`` assigns a
+        number, an array or None (a state whose shape the first batch fixes). Configuration
+        such as thresholds stays out.
+
+        Checkpoints save these, and distributed training sums them over the processes, so every
+        state must be a sum over the samples seen (totals, counts, confusion counts) that
+        ``reset_state`` assigns afresh (not in place).
+        """
+        assigned: list[str] = []
+
+        class Recorder(type(self)):   # a copy whose attribute assignments are written down
+            def __setattr__(self, name: str, value: Any) -> None:
+                assigned.append(name)
+                super().__setattr__(name, value)
+
+        fresh = copy.deepcopy(self)
+        fresh.__class__ = Recorder
+        fresh.reset_state()
+        return sorted({name for name in assigned
+                       if isinstance(getattr(fresh, name), _STATE_TYPES + (type(None),))
+                       and not isinstance(getattr(fresh, name), bool)})
+
+    def get_state(self) -> dict[str, Any]:
+        """A copy of the running state, ``{name: number or array}`` (states still None left
+        out)."""
+        state = {}
+        for name in self.state_names():
+            value = getattr(self, name)
+            if value is not None:
+                state[name] = value.copy() if isinstance(value, numpy.ndarray) else value
+        return state
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Put back a state from ``get_state`` (copied)."""
+        names = self.state_names()
+        for name, value in state.items():
+            if name not in names or not isinstance(value, _STATE_TYPES):
+                raise ValueError(f"Metric '{self.name}' ({type(self).__name__}) has no state "
+                                 f"{name!r} like the saved {type(value).__name__}; its state is "
+                                 f"{names}.")
+            setattr(self, name, value.copy() if isinstance(value, numpy.ndarray) else value)
 
     def get_config(self) -> dict:
         """The arguments that rebuild this metric (``type(m).from_config(m.get_config())``)."""

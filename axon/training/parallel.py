@@ -14,7 +14,6 @@
 """
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import numpy
@@ -81,7 +80,9 @@ class DataParallel:
         """Sum every metric's state over the ranks: the states are sums (totals, counts,
         confusion counts), so the sums are the states of one process that saw every sample."""
         metrics = model._metric_objects()
-        names = [_summed_states(metric) for metric in metrics]
+        # the states that are numbers now (one still None has seen no sample on any rank)
+        names = [[name for name in metric.state_names() if getattr(metric, name) is not None]
+                 for metric in metrics]
         values = [numpy.asarray(getattr(m, name), dtype=numpy.float64)
                   for m, states in zip(metrics, names) for name in states]
         sums = iter(distributed.allreduce_sum(values, f"the metrics of epoch {self.epoch + 1}"))
@@ -100,19 +101,6 @@ def start(distributed_flag: bool | None) -> DataParallel | None:
     if distributed_flag is False or not distributed.is_initialized() or distributed.size() == 1:
         return None
     return DataParallel()
-
-
-def _summed_states(metric: Any) -> list[str]:
-    """The names of the metric's state: its number and array attributes that ``reset_state``
-    sets to zero or to None (states built on the first batch); configuration such as thresholds
-    or ``k`` is left alone."""
-    fresh = copy.deepcopy(metric)
-    fresh.reset_state()
-    numbers = int | float | numpy.ndarray | numpy.generic
-    return sorted(name for name, value in vars(fresh).items()
-                  if isinstance(getattr(metric, name), numbers)
-                  and not isinstance(getattr(metric, name), bool)
-                  and (value is None or (isinstance(value, numbers) and not numpy.any(value))))
 
 
 def _build(model: Any, batches: Any) -> None:

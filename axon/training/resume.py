@@ -7,8 +7,6 @@ step (``self._resume_point``).
 """
 from __future__ import annotations
 
-from typing import Any
-
 import numpy
 
 from axon import backend
@@ -37,7 +35,7 @@ class Resumable:
             "layer_random": [[index, type(layer).__name__, backend.generator_state(generator)]
                              for index, layer, generator in self._seeded_layers()],
             "batches": batches.get_state() if isinstance(batches, ArrayBatches) else None,
-            "metrics": [_metric_state(metric) for metric in self._metric_objects()],
+            "metrics": [metric.get_state() for metric in self._metric_objects()],
             "callbacks": [[type(c).__name__, c.get_state()] for c in callbacks
                           if c._state_attributes],
         }
@@ -77,7 +75,7 @@ class Resumable:
                 raise ValueError(f"{source}: the checkpoint holds no position in the data.")
             batches.set_state(values["batches"])
         for metric, state in zip(metrics, values["metrics"]):
-            _set_metric_state(metric, state)
+            metric.set_state(state)
         for callback, (_, state) in zip(callbacks, saved_callbacks):
             callback.set_state(state)
         for (_, _, generator), (_, _, state) in zip(seeded, saved):
@@ -114,20 +112,3 @@ class Resumable:
         if not self.compiled:
             return []
         return [self._loss_tracker, *self._output_loss_trackers, *self.metrics_list]
-
-
-def _metric_state(metric: Any) -> dict:
-    """A metric's running state: its attributes that are numbers or arrays."""
-    return {name: value.copy() if isinstance(value, numpy.ndarray) else value
-            for name, value in vars(metric).items()
-            if isinstance(value, int | float | numpy.ndarray | numpy.generic)}
-
-
-def _set_metric_state(metric: Any, state: dict) -> None:
-    current = vars(metric)
-    for name, value in state.items():
-        if name not in current or isinstance(value, numpy.ndarray) != isinstance(
-                current[name], numpy.ndarray):
-            raise ValueError(f"Metric '{getattr(metric, 'name', metric)}' has no state {name!r} "
-                             f"like the saved {type(value).__name__}.")
-        setattr(metric, name, value.copy() if isinstance(value, numpy.ndarray) else value)

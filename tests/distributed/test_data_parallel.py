@@ -16,7 +16,6 @@ import pytest
 import axon
 from axon.distributed import world
 from axon.training.adapters import ArrayBatches
-from axon.training.parallel import _summed_states
 from tests.distributed import worker
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,18 +102,6 @@ def test_shards_cover_each_global_batch_once(ranks, shuffle):
         got = [value for rank in range(ranks) for value in steps[rank][step]]
         assert sorted(got) == sorted(expected)
         assert steps[0][step] == expected[0::ranks]
-
-
-def test_metric_states_are_told_from_configuration():
-    auc = axon.metrics.AUC(num_thresholds=7)
-    assert _summed_states(auc) == ["false_negatives", "false_positives", "true_negatives",
-                                   "true_positives"]   # not the thresholds
-    top_k = axon.metrics.SparseTopKCategoricalAccuracy(k=3)
-    assert _summed_states(top_k) == ["count", "total"]   # not k
-    f1 = axon.metrics.F1Score()
-    f1.update_state(numpy.eye(3), numpy.eye(3))   # states built on the first batch
-    assert _summed_states(f1) == ["false_negatives", "false_positives", "intermediate_weights",
-                                  "true_positives"]
 
 
 def test_a_shard_needs_a_sample():
