@@ -28,6 +28,15 @@ from axon.layers.merging import (
     Multiply,
     Subtract,
 )
+from axon.layers.noise import (
+    ActivityRegularization,
+    AlphaDropout,
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    SpatialDropout3D,
+)
 from axon.layers.normalization import BatchNormalization, LayerNormalization
 from axon.layers.pooling import (
     AveragePooling1D,
@@ -64,5 +73,6 @@ __all__ = ["Layer", "Dense", "Activation", "Dropout", "Flatten", "Reshape", "Inp
            "SeparableConv2D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
            "SimpleRNN", "LSTM", "GRU", "Masking", "Bidirectional", "TimeDistributed",
            "MultiHeadAttention", "Rescaling", "Normalization", "RandomFlip", "RandomTranslation",
-           "RandomRotation", "RandomZoom",
+           "RandomRotation", "RandomZoom", "GaussianNoise", "GaussianDropout", "AlphaDropout",
+           "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "ActivityRegularization",
            "serialize", "deserialize", "register_keras_serializable"]

@@ -189,36 +189,16 @@ class Dropout(Layer):
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate < 1:
-            raise ValueError(f"Dropout expects rate to be a number in [0, 1). Received: rate={rate!r}")
-        if noise_shape is not None:
-            if isinstance(noise_shape, int) or not all(
-                    n is None or isinstance(n, int) and not isinstance(n, bool) and n > 0
-                    for n in noise_shape):
-                raise ValueError("Dropout expects noise_shape to be a tuple of positive integers "
-                                 f"or None. Received: noise_shape={noise_shape!r}")
-            noise_shape = tuple(noise_shape)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-            raise ValueError(f"Dropout expects seed to be a non-negative integer or None. "
-                             f"Received: seed={seed!r}")
-        self.rate, self.noise_shape, self.seed = float(rate), noise_shape, seed
+        self.rate = _args.dropout_rate(rate, "Dropout")
+        self.noise_shape = _args.noise_shape(noise_shape, "Dropout")
+        self.seed = _args.seed(seed, "Dropout")
         self._rng = backend.make_rng(seed) if seed is not None else None
-
-    def _mask_shape(self, shape: tuple) -> tuple:
-        if self.noise_shape is None:
-            return tuple(shape)
-        if len(self.noise_shape) != len(shape) or any(
-                n is not None and n not in (1, s) for n, s in zip(self.noise_shape, shape)):
-            raise ValueError(f"Layer '{self.name}' (Dropout): noise_shape={self.noise_shape} does "
-                             f"not broadcast to the input shape {tuple(shape)}; each entry must "
-                             "be None, 1 or the input's size on that axis.")
-        return tuple(s if n is None else n for n, s in zip(self.noise_shape, shape))
 
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
             return inputs
         rng = self._rng or backend.rng()
-        keep = backend.from_host(rng.random(self._mask_shape(inputs.shape)) >= self.rate)
+        keep = backend.from_host(rng.random(_args.mask_shape(self, inputs.shape)) >= self.rate)
         mask = keep.astype(inputs.dtype) * inputs.dtype.type(1.0 / (1.0 - self.rate))
         return inputs * Tensor(mask)
 

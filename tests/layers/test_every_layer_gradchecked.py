@@ -1,8 +1,8 @@
 """Every built-in layer class is gradchecked in float64; a new layer without an entry fails.
 
 The table below gives each layer a small configuration and input. Layers with a training mode
-(BatchNormalization, Dropout) are checked in both modes. Detailed per-layer checks live in the
-other test files; this one guarantees that none is forgotten.
+(BatchNormalization, Dropout, the noise layers) are checked in both modes. Detailed per-layer
+checks live in the other test files; this one guarantees that none is forgotten.
 """
 import numpy as np
 import pytest
@@ -77,14 +77,24 @@ CASES = {
                           [(2, 4, 5, 2)]),
     "RandomRotation": ({"factor": 0.2, "seed": 1}, [(2, 4, 5, 2)]),
     "RandomZoom": ({"height_factor": 0.3, "seed": 1}, [(2, 4, 5, 2)]),
+    "GaussianNoise": ({"stddev": 0.3, "seed": 1}, [(4, 5)]),
+    "GaussianDropout": ({"rate": 0.3, "seed": 1}, [(4, 5)]),
+    "AlphaDropout": ({"rate": 0.3, "noise_shape": (None, 1), "seed": 1}, [(4, 5)]),
+    "SpatialDropout1D": ({"rate": 0.4, "seed": 1}, [(3, 4, 5)]),
+    "SpatialDropout2D": ({"rate": 0.4, "data_format": "channels_first", "seed": 1},
+                         [(3, 4, 2, 3)]),
+    "SpatialDropout3D": ({"rate": 0.4, "seed": 1}, [(2, 2, 3, 2, 4)]),
+    "ActivityRegularization": ({"l1": 0.01, "l2": 0.02}, [(4, 5)]),
 }
 TRAINING_MODES = {name: (False, True) for name in (
     "BatchNormalization", "Dropout", "MultiHeadAttention", "RandomFlip", "RandomTranslation",
-    "RandomRotation", "RandomZoom")}
+    "RandomRotation", "RandomZoom", "GaussianNoise", "GaussianDropout", "AlphaDropout",
+    "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")}
 # Layers that draw random numbers in training: reseeded before every evaluation, so the
 # finite differences see the same mask or transform each time.
 SEEDED = {"Dropout", "MultiHeadAttention", "RandomFlip", "RandomTranslation", "RandomRotation",
-          "RandomZoom"}
+          "RandomZoom", "GaussianNoise", "GaussianDropout", "AlphaDropout", "SpatialDropout1D",
+          "SpatialDropout2D", "SpatialDropout3D"}
 NOT_DIFFERENTIABLE = {"Layer", "InputLayer"}  # the base class; the identity that declares inputs
 
 
