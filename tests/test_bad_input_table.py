@@ -326,6 +326,13 @@ CASES = [
          lambda: layers.Dropout(-0.1), ValueError, r"Dropout expects rate .*\[0, 1\). Received: rate=-0.1"),
     Case("dropout-rate-string", "Dropout('a')",
          lambda: layers.Dropout("a"), ValueError, r"Dropout expects rate .*\[0, 1\). Received: rate='a'"),
+    Case("gaussian-noise-stddev-negative", "GaussianNoise(-1)",
+         lambda: layers.GaussianNoise(-1), ValueError,
+         r"GaussianNoise expects stddev to be a finite number >= 0. Received: stddev=-1"),
+    Case("spatial-dropout2d-rank-3", "SpatialDropout2D(0.2, name='drop') on shape (2, 5, 3)",
+         lambda: layers.SpatialDropout2D(0.2, name="drop")(np.zeros((2, 5, 3))), ValueError,
+         r"'drop' \(SpatialDropout2D\) expects an input of rank 4, \(batch, height, "
+         r"width, channels\). Received: shape=\(None, 5, 3\)"),
     Case("conv2d-kernel-size-zero", "Conv2D(8, kernel_size=0)",
          lambda: layers.Conv2D(8, kernel_size=0), ValueError, r"Conv2D expects kernel_size .*kernel_size=0"),
     Case("conv2d-strides-zero", "Conv2D(8, 3, strides=0)",
