@@ -94,6 +94,21 @@ def test_cnn_with_batch_norm_and_dropout_matches():
     assert _max_difference(model, _random(5, 12, 12, 3)) < ATOL
 
 
+def test_regularization_layers_are_the_identity():
+    def build(regularized):
+        extra = (lambda layer: [layer]) if regularized else (lambda layer: [])
+        return axon.Sequential([
+            axon.Input((6, 6, 2)), *extra(L.GaussianNoise(0.3)), L.Conv2D(4, 3, activation="selu"),
+            *extra(L.SpatialDropout2D(0.2)), *extra(L.AlphaDropout(0.1)), L.Flatten(),
+            *extra(L.GaussianDropout(0.2)), *extra(L.ActivityRegularization(l2=0.01)), L.Dense(3)])
+
+    model, plain = build(True), build(False)
+    plain.set_weights(model.get_weights())
+    operators = [[n.op_type for n in axon.onnx.export(m).graph.node] for m in (model, plain)]
+    assert operators[0] == operators[1]   # no node for any of them
+    assert _max_difference(model, _random(4, 6, 6, 2)) < ATOL
+
+
 def test_conv_padding_pooling_variants_match():
     model = axon.Sequential([
         axon.Input((11, 9, 2)),
@@ -186,6 +201,212 @@ def test_bidirectional_states_and_no_merge_match():
     assert _max_difference(axon.Model(x, outputs), _random(2, 5, 2)) < ATOL
 
 
+# ---- embedding, normalization, preprocessing, masks -------------------------------------------
+def _indices(*shape, high=10, seed=0):
+    return np.random.default_rng(seed).integers(0, high, shape)
+
+
+def test_embedding_matches_with_float_and_integer_inputs():
+    float_input = axon.Sequential([axon.Input((5,)), L.Embedding(10, 4), L.Flatten(), L.Dense(3)])
+    assert _max_difference(float_input, _indices(6, 5).astype(np.float32)) < ATOL
+    tokens = axon.Input((None,), dtype="int64", name="tokens")
+    pooled = L.GlobalMaxPooling1D()(L.Embedding(10, 3, mask_zero=True)(tokens))
+    model = axon.Model(tokens, L.Dense(2)(pooled))
+    proto = axon.onnx.export(model)
+    assert proto.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.INT64
+    gather = next(n for n in proto.graph.node if n.op_type == "Gather")
+    assert gather.input[1] == "tokens"  # no round trip through float
+    for steps in (4, 7):
+        assert _max_difference(model, _indices(3, steps)) < ATOL
+
+
+def test_mask_reaching_a_recurrent_layer_is_refused():
+    for maker in (lambda: L.Embedding(10, 3, mask_zero=True), lambda: L.Masking()):
+        first = maker()
+        shape = (6,) if isinstance(first, L.Embedding) else (6, 3)
+        model = axon.Sequential([axon.Input(shape), first, L.LayerNormalization(),
+                                 L.LSTM(2, name="rnn")])
+        with pytest.raises(ValueError, match=r"layer 'rnn' \(LSTM\) fed a time-step mask"):
+            axon.onnx.export(model)
+    wrapped = axon.Sequential([axon.Input((6,)), L.Embedding(10, 3, mask_zero=True),
+                               L.Bidirectional(L.GRU(2), name="both")])
+    with pytest.raises(ValueError, match=r"'both' \(Bidirectional\) fed a time-step mask"):
+        axon.onnx.export(wrapped)
+
+
+def test_masks_that_no_layer_uses_export():
+    # Flatten drops the mask (no supports_masking), so the LSTM after it gets none, as in axon
+    x = _random(4, 6, 3)
+    x[:, 4:] = 0.0
+    model = axon.Sequential([axon.Input((6, 3)), L.Masking(), L.Dense(5), L.Flatten(),
+                             L.Reshape((6, 5)), L.LSTM(2)])
+    assert _max_difference(model, x) < ATOL
+    model = axon.Sequential([axon.Input((6, 3)), L.Masking(mask_value=0.5), L.Rescaling(2.0)])
+    x[:, 1] = 0.5
+    assert _max_difference(model, x) < ATOL
+    tokens = _indices(4, 6)
+    tokens[:, 3:] = 0
+    model = axon.Sequential([axon.Input((6,)), L.Embedding(10, 4, mask_zero=True),
+                             L.TimeDistributed(L.Dense(3)), L.SimpleRNN(2)])
+    with pytest.raises(ValueError, match="SimpleRNN"):  # TimeDistributed passes the mask on
+        axon.onnx.export(model)
+    model = axon.Sequential([axon.Input((6,)), L.Embedding(10, 4, mask_zero=True),
+                             L.TimeDistributed(L.Dense(3)), L.Flatten()])
+    assert _max_difference(model, tokens.astype(np.float32)) < ATOL
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in divide:RuntimeWarning")
+@pytest.mark.parametrize("opset", [13, 18])
+def test_masked_global_average_pooling_matches(opset):
+    tokens = _indices(5, 7)
+    tokens[0, 4:], tokens[1, :1], tokens[2, :] = 0, 0, 0  # padding, and an all-padding sample
+    model = axon.Sequential([axon.Input((7,)), L.Embedding(10, 4, mask_zero=True),
+                             L.Dense(3), L.GlobalAveragePooling1D(keepdims=True), L.Flatten()])
+    expected = model.predict(tokens.astype(np.float32), verbose=0)
+    assert np.isnan(expected[2]).all()  # every step masked: 0/0, in axon as in the graph
+    got = _run_onnx(axon.onnx.export(model, opset=opset), [tokens.astype(np.float32)])[0]
+    np.testing.assert_allclose(got, expected, atol=ATOL, rtol=0)
+    x = _random(3, 6, 4)
+    x[0, 2:], x[1, 3] = -1.0, -1.0
+    model = axon.Sequential([axon.Input((6, 4)), L.Masking(-1.0), L.Dense(4),
+                             L.LayerNormalization(), L.GlobalAveragePooling1D()])
+    assert _max_difference(model, x, opset=opset) < ATOL  # the mean of the real steps only
+
+
+def _randomize(layer, seed=2):
+    rng = np.random.default_rng(seed)
+    layer.set_weights([rng.normal(1.0, 0.5, w.shape) for w in layer.get_weights()])
+
+
+@pytest.mark.parametrize("opset", [13, 17])
+@pytest.mark.parametrize("axis, center, scale", [(-1, True, True), ([1, 2], True, False),
+                                                 ((2, 3), False, True), (1, False, False)])
+def test_layer_normalization_matches(opset, axis, center, scale):
+    norm = L.LayerNormalization(axis=axis, center=center, scale=scale, epsilon=1e-2)
+    model = axon.Sequential([axon.Input((5, 4, 3)), norm])
+    _randomize(norm)
+    assert _max_difference(model, _random(3, 5, 4, 3) * 3 + 1, opset=opset) < ATOL
+    # after a convolution the value is channels-first: the constants follow its layout
+    after_conv = L.LayerNormalization(axis=axis, center=center, scale=scale)
+    model = axon.Sequential([axon.Input((5, 4, 2)), L.Conv2D(3, 1), after_conv,
+                             L.MaxPooling2D(2, padding="same")])
+    _randomize(after_conv, seed=3)
+    assert _max_difference(model, _random(3, 5, 4, 2), opset=opset) < ATOL
+
+
+def _uses_op(model, op, opset):
+    return op in [n.op_type for n in axon.onnx.export(model, opset=opset).graph.node]
+
+
+def test_layer_normalization_uses_the_onnx_op_on_trailing_axes_from_opset_17():
+    for axis, trailing in [(-1, True), ([2, 3], True), ([1, 2, 3], True), (2, False)]:
+        model = axon.Sequential([axon.Input((5, 4, 3)), L.LayerNormalization(axis=axis)])
+        assert _uses_op(model, "LayerNormalization", 17) == trailing
+        assert not _uses_op(model, "LayerNormalization", 13)
+    # after a convolution, axon's axis -1 is ONNX's axis 1 and axes (1, 2) are ONNX's 2, 3
+    for axis, trailing in [(-1, False), ([1, 2], True)]:
+        model = axon.Sequential([axon.Input((5, 4, 2)), L.Conv2D(3, 1),
+                                 L.LayerNormalization(axis=axis), L.MaxPooling2D()])
+        assert _uses_op(model, "LayerNormalization", 17) == trailing
+
+
+def test_rescaling_and_normalization_match():
+    data = _random(20, 4, 4, 3) * 2 + 5
+    adapted = L.Normalization()
+    adapted.adapt(data)
+    model = axon.Sequential([
+        axon.Input((4, 4, 3)), L.Rescaling([0.5, 2.0, -1.0], offset=0.25), adapted,
+        L.Conv2D(2, 1), L.Rescaling(1 / 255.0),
+        L.Normalization(axis=None, mean=0.5, variance=4.0),
+        L.Normalization(axis=-1, mean=[1.0, -1.0], variance=[0.0, 9.0], invert=True),
+        L.Normalization(axis=(1, 2), mean=np.arange(16.0).reshape(4, 4), variance=2.0),
+        L.Flatten()])
+    assert _max_difference(model, data[:5]) < ATOL
+
+
+# ---- separable and transposed convolutions ------------------------------------------------------
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_separable_conv_matches(data_format):
+    model = axon.Sequential([
+        axon.Input((9, 8, 3) if data_format == "channels_last" else (3, 9, 8)),
+        L.SeparableConv2D(4, 3, padding="same", depth_multiplier=2, data_format=data_format,
+                          activation="relu"),
+        L.SeparableConv2D(5, (2, 3), strides=2, data_format=data_format, use_bias=False),
+        L.SeparableConv2D(3, 2, dilation_rate=2, padding="same", data_format=data_format),
+        L.Flatten()])
+    shape = (2, 9, 8, 3) if data_format == "channels_last" else (2, 3, 9, 8)
+    assert _max_difference(model, _random(*shape)) < ATOL
+    model = axon.Sequential([axon.Input((10, 3)),
+                             L.SeparableConv1D(4, 3, padding="causal", dilation_rate=2),
+                             L.SeparableConv1D(2, 2, strides=2, padding="same",
+                                               depth_multiplier=3, activation="tanh")])
+    assert _max_difference(model, _random(3, 10, 3)) < ATOL
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+@pytest.mark.parametrize("kernel, strides, output_padding, dilation",
+                         [(3, 1, None, 1), (3, 2, None, 1), (2, 3, None, 1), (1, 2, None, 1),
+                          (4, 2, 1, 1), (3, 3, 2, 1), (3, 1, None, 2), (2, 1, 0, 3)])
+def test_conv_transpose_matches(padding, kernel, strides, output_padding, dilation):
+    arguments = {"padding": padding, "strides": strides, "output_padding": output_padding,
+                 "dilation_rate": dilation}
+    model = axon.Sequential([axon.Input((5, 4, 3)), L.Conv2DTranspose(2, kernel, **arguments),
+                             L.Conv2DTranspose(3, (kernel, 2), activation="relu", **arguments)])
+    assert _max_difference(model, _random(2, 5, 4, 3)) < ATOL
+    model = axon.Sequential([axon.Input((6, 2)), L.Conv1DTranspose(3, kernel, **arguments)])
+    assert _max_difference(model, _random(2, 6, 2)) < ATOL
+
+
+def test_conv_transpose_3d_channels_first_and_unknown_size_match():
+    model = axon.Sequential([axon.Input((2, 3, 4, 5)),
+                             L.Conv3DTranspose(3, (2, 3, 2), strides=(2, 1, 2), padding="same",
+                                               data_format="channels_first", use_bias=False),
+                             L.Flatten()])
+    assert _max_difference(model, _random(2, 2, 3, 4, 5)) < ATOL
+    model = axon.Sequential([axon.Input((None, None, 2)),
+                             L.Conv2DTranspose(3, 3, strides=2, padding="same"),
+                             L.Conv2DTranspose(2, 2, strides=3, output_padding=1)])
+    for shape in [(1, 3, 5, 2), (2, 4, 4, 2)]:
+        assert _max_difference(model, _random(*shape)) < ATOL
+
+
+# ---- padding, cropping, up-sampling, TimeDistributed ---------------------------------------------
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_spatial_layers_match(data_format):
+    model = axon.Sequential([
+        axon.Input((7, 6, 2) if data_format == "channels_last" else (2, 7, 6)),
+        L.ZeroPadding2D(((1, 2), (0, 3)), data_format=data_format),
+        L.Conv2D(3, 3, data_format=data_format),  # channels_last: from here channels-first
+        L.Cropping2D(((1, 0), (2, 1)), data_format=data_format),
+        L.UpSampling2D((2, 3), data_format=data_format), L.ZeroPadding2D(1),
+        L.UpSampling2D(2, data_format=data_format, interpolation="bilinear"),
+        L.Cropping2D(2), L.Flatten()])
+    shape = (2, 7, 6, 2) if data_format == "channels_last" else (2, 2, 7, 6)
+    assert _max_difference(model, _random(*shape)) < ATOL
+
+
+def test_spatial_1d_layers_match():
+    model = axon.Sequential([axon.Input((6, 3)), L.ZeroPadding1D((2, 1)), L.Conv1D(4, 2),
+                             L.UpSampling1D(3), L.Cropping1D((1, 4)), L.ZeroPadding1D(2),
+                             L.Cropping1D((0, 1)),
+                             L.ZeroPadding1D(1, data_format="channels_first")])
+    assert _max_difference(model, _random(2, 6, 3)) < ATOL
+
+
+def test_time_distributed_matches():
+    model = axon.Sequential([
+        axon.Input((None, 6, 5, 2)),
+        L.TimeDistributed(L.Conv2D(3, 3, padding="same", activation="relu")),
+        L.TimeDistributed(L.MaxPooling2D()), L.TimeDistributed(L.Flatten()),
+        L.TimeDistributed(L.Dense(4)), L.LSTM(3)])
+    for steps in (1, 4):
+        assert _max_difference(model, _random(2, steps, 6, 5, 2)) < ATOL
+    several = axon.Sequential([axon.Input((3, 4, 2)),
+                               L.TimeDistributed(L.LSTM(2, return_state=True), name="td")])
+    with pytest.raises(ValueError, match=r"'td' \(TimeDistributed\).*several outputs"):
+        axon.onnx.export(several)
+
+
 # ---- functional ---------------------------------------------------------------------------------
 def test_functional_two_inputs_with_merges_matches():
     image, extra = axon.Input((8, 8, 2), name="image"), axon.Input((3,), name="extra")
@@ -232,8 +453,9 @@ def test_file_symbolic_batch_and_opsets(tmp_path):
 
 # ---- errors -----------------------------------------------------------------------------------
 def test_unsupported_layer_names_it_and_lists_supported():
-    model = axon.Sequential([axon.Input((4,)), L.LayerNormalization(name="norm"), L.Dense(2)])
-    with pytest.raises(ValueError, match=r"layer 'norm' \(LayerNormalization\).*Supported "
+    a, b = axon.Input((4,)), axon.Input((4,))
+    model = axon.Model([a, b], L.Dot(axes=1, name="dot")([a, b]))
+    with pytest.raises(ValueError, match=r"layer 'dot' \(Dot\).*Supported "
                                          r"layers: .*Conv2D.*Dense.*LSTM"):
         axon.onnx.export(model)
 

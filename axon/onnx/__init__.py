@@ -4,8 +4,17 @@ The model is written as an inference graph (dropout is the identity, batch norma
 moving statistics) in float32, with a symbolic batch axis named ``'batch'``, and checked with
 ``onnx.checker.check_model``. Supported: Sequential and functional models (any number of inputs
 and outputs, nested models included) made of the layers listed in
-``axon.onnx.layers.SUPPORTED`` (Dense, Conv1D/2D/3D, the pooling layers, BatchNormalization,
-Dropout, Flatten, Reshape, Activation, the merging layers, SimpleRNN, LSTM, GRU ...).
+``axon.onnx.layers.SUPPORTED`` (Dense, Embedding, Conv1D/2D/3D, depthwise, separable and
+transposed convolutions, the pooling layers, BatchNormalization, LayerNormalization, Dropout,
+Flatten, Reshape, Activation, ZeroPadding, Cropping, UpSampling, Rescaling, Normalization,
+Masking, TimeDistributed, the merging layers, SimpleRNN, LSTM, GRU, Bidirectional ...).
+A model input declared with an integer dtype (``axon.Input(..., dtype='int64')``) stays an
+integer input of the graph.
+
+Masks. The graph carries a time-step mask (from ``Embedding(mask_zero=True)`` or ``Masking``)
+beside the values, as axon does, to the layers that pass it on; GlobalAveragePooling1D then
+averages the real steps only. A layer that would skip masked steps in a way ONNX's ops cannot
+(SimpleRNN, LSTM, GRU, Bidirectional, attention) is refused with a ``ValueError``.
 
 Layouts. axon is channels-last, ONNX's Conv and pooling are channels-first. Each value carries a
 permutation ``perm`` with ``onnx_value = transpose(axon_value, perm)``; a convolution asks for
@@ -31,6 +40,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import numpy as np
+
 # NOTE: absolute imports: this is the third-party ``onnx`` package, not ``axon.onnx`` itself.
 try:
     import onnx
@@ -39,7 +50,8 @@ except ImportError as error:  # an optional dependency: say how to get it
     raise ImportError("axon.onnx needs the onnx package, which is not installed. Install it with "
                       "`pip install onnx` (and onnxruntime to run the exported files).") from error
 
-from axon.layers.base import Layer
+from axon.layers import Embedding, Masking, TimeDistributed
+from axon.layers.base import Layer, call_accepts_mask
 from axon.models import Model, Sequential
 from axon.onnx import layers as converters
 from axon.onnx.graph import GraphBuilder, Value
@@ -67,8 +79,9 @@ def export(model: Model, filepath: str | os.PathLike | None = None,
         of shape ``('batch', ...)``.
 
     Raises:
-        ValueError: for a layer (or a layer option) that has no ONNX conversion; the message
-            names the layer and lists the supported ones.
+        ValueError: for a layer (or a layer option) that has no ONNX conversion, or a
+            recurrent layer fed a mask; the message names the layer and lists the supported
+            ones (or says what to change).
     """
     newest = onnx.defs.onnx_opset_version()
     if isinstance(opset, bool) or not isinstance(opset, int) or not MIN_OPSET <= opset <= newest:
@@ -80,12 +93,17 @@ def export(model: Model, filepath: str | os.PathLike | None = None,
     inputs = _model_inputs(model)
     builder = GraphBuilder(opset)
     graph_inputs, values = [], []
-    for name, shape in inputs:
-        graph_inputs.append(_tensor_info(name, shape, name))
-        values.append(Value(name, None, tuple(shape)))
+    for name, shape, dtype in inputs:
+        graph_inputs.append(_tensor_info(name, shape, name, dtype))
+        value = name
+        if dtype != np.float32:  # an integer input: the layers see it as floats, as in axon
+            value = builder.node("Cast", [name], to=TensorProto.FLOAT)
+            if dtype in (np.int32, np.int64):
+                builder.integer_inputs[value] = name  # Embedding gathers with it directly
+        values.append(Value(value, None, tuple(shape)))
     outputs = emit_model(builder, model, values)
     names = _unique_names(list(getattr(model, "output_names", None) or []), len(outputs),
-                          {name for name, _ in inputs})
+                          {name for name, _, _ in inputs})
     graph_outputs = []
     for name, value in zip(names, outputs):
         builder.node("Identity", [builder.natural(value)], name=name)
@@ -121,6 +139,8 @@ def emit_model(builder: GraphBuilder, model: Model, inputs: list[Value]) -> list
         parents = [known[id(t)] for t in node.parent_tensors]
         symbolic = node.outputs if isinstance(node.outputs, list) else [node.outputs]
         shapes = [t.shape for t in symbolic]
+        if node.call_kwargs.get("mask") is not None:
+            parents = [Value(v.name, v.perm, v.shape, masked=True) for v in parents]  # no .mask
         result = emit_layer(builder, node.layer, parents,
                             shapes if isinstance(node.outputs, list) else shapes[0])
         results = result if isinstance(result, list) else [result]
@@ -131,24 +151,59 @@ def emit_model(builder: GraphBuilder, model: Model, inputs: list[Value]) -> list
 
 def emit_layer(builder: GraphBuilder, layer: Layer, inputs: list[Value],
                output_shape: Any) -> Value | list[Value]:
-    """The ONNX nodes of one layer call; the output values carry axon's ``output_shape``."""
-    if isinstance(layer, Model):
+    """The ONNX nodes of one layer call; the output values carry axon's ``output_shape`` and
+    whether axon passes a time-step mask along with them (see :func:`_output_masked`)."""
+    masked = any(v.masked for v in inputs)
+    known = all(v.mask is not None for v in inputs if v.masked)
+    if masked and _uses_mask(layer) and not (type(layer) in converters.MASK_USING and known):
+        raise ValueError(f"axon.onnx.export cannot convert layer '{layer.name}' "
+                         f"({type(layer).__name__}) fed a time-step mask (from "
+                         "Embedding(mask_zero=True), Masking or mask=): it would skip the masked "
+                         "steps, which the exported graph cannot. Export a model without the mask "
+                         "(mask_zero=False, no Masking layer) or whose masks reach no such layer.")
+    if isinstance(layer, Model):  # a nested model starts without masks, as axon runs it
+        inputs = [Value(v.name, v.perm, v.shape) for v in inputs]
         outputs = emit_model(builder, layer, inputs)
         result: Any = outputs if len(outputs) > 1 else outputs[0]
     else:
         result = converters.convert(builder, layer, inputs)
+    masked = _output_masked(layer, masked)
     if isinstance(result, list):
         shapes = output_shape if isinstance(output_shape, list) else [output_shape] * len(result)
-        return [Value(v.name, v.perm, _shape(s)) for v, s in zip(result, shapes)]
-    return Value(result.name, result.perm, _shape(output_shape))
+        return [Value(v.name, v.perm, _shape(s), masked) for v, s in zip(result, shapes)]
+    # a mask made by this layer (its converter computed it), else the one passed on
+    mask = result.mask if isinstance(layer, Embedding | Masking) else inputs[0].mask
+    return Value(result.name, result.perm, _shape(output_shape), masked, mask if masked else None)
+
+
+def _uses_mask(layer: Layer) -> bool:
+    """Whether ``layer`` changes its output by a mask it is given (its ``call`` takes one:
+    the recurrent layers, Bidirectional, attention, GlobalAveragePooling1D; TimeDistributed when
+    its layer does). Of those, only the ones in ``converters.MASK_USING`` are exported, and
+    only with a mask the graph computes."""
+    if isinstance(layer, TimeDistributed):
+        return _uses_mask(layer.layer)
+    return call_accepts_mask(type(layer))
+
+
+def _output_masked(layer: Layer, input_masked: bool) -> bool:
+    """Whether axon's ``layer.compute_mask`` gives its output a mask: made by
+    ``Embedding(mask_zero=True)`` and ``Masking``, passed on by ``supports_masking`` layers
+    (mask-using layers never get here with one)."""
+    if isinstance(layer, Embedding):
+        return layer.mask_zero
+    if isinstance(layer, Masking):
+        return True
+    return input_masked and layer.supports_masking
 
 
 def _shape(shape: Any) -> tuple | None:
     return None if shape is None else tuple(shape)
 
 
-def _model_inputs(model: Model) -> list[tuple[str, tuple]]:
-    """``(name, shape)`` of each model input, the batch axis first."""
+def _model_inputs(model: Model) -> list[tuple[str, tuple, Any]]:
+    """``(name, shape, dtype)`` of each model input, the batch axis first; the dtype is float32
+    unless the input was declared with a non-float one (``axon.Input(..., dtype='int64')``)."""
     if isinstance(model, Sequential):
         if not model.layers:
             raise ValueError(f"Sequential model '{model.name}' has no layers to export.")
@@ -158,19 +213,29 @@ def _model_inputs(model: Model) -> list[tuple[str, tuple]]:
                              "input shape: give it an axon.Input (or input_shape=) or call it "
                              "once on data.")
         layer = getattr(model, "_input_layer", None)
-        return [(layer.name if layer is not None else "input", tuple(symbolic[0].shape))]
+        return [(layer.name if layer is not None else "input", tuple(symbolic[0].shape),
+                 _graph_dtype(symbolic[0].dtype))]
     graph = getattr(model, "_graph", None)
     if graph is None:
         emit_model(GraphBuilder(DEFAULT_OPSET), model, [])  # raises the error for subclasses
-    return [(name, tuple(t.shape)) for name, t in zip(graph.input_names, graph.input_tensors)]
+    return [(name, tuple(t.shape), _graph_dtype(t.dtype))
+            for name, t in zip(graph.input_names, graph.input_tensors)]
 
 
-def _tensor_info(name: str, shape: tuple, prefix: str) -> onnx.ValueInfoProto:
-    """A float32 graph input/output of axon ``shape``: ``None`` axes become symbolic,
-    the batch axis ``'batch'``."""
+def _graph_dtype(dtype: Any) -> Any:
+    """float32 for any float input (the graph computes in float32), else the declared type."""
+    dtype = np.dtype(dtype if dtype is not None else np.float32)
+    return np.dtype(np.float32) if dtype.kind == "f" else dtype
+
+
+def _tensor_info(name: str, shape: tuple, prefix: str,
+                 dtype: Any = np.float32) -> onnx.ValueInfoProto:
+    """A graph input/output of axon ``shape`` (float32 unless ``dtype`` says otherwise):
+    ``None`` axes become symbolic, the batch axis ``'batch'``."""
     dims: list[Any] = ["batch"] + [f"{prefix}_dim{i}" if n is None else int(n)
                                    for i, n in enumerate(shape[1:], start=1)]
-    return helper.make_tensor_value_info(name, TensorProto.FLOAT, dims)
+    return helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(np.dtype(dtype)),
+                                         dims)
 
 
 def _unique_names(names: list[str], count: int, taken: set[str]) -> list[str]:

@@ -18,11 +18,17 @@ class Value:
         name: the ONNX value's name.
         perm: ``onnx_value = transpose(axon_value, perm)``; ``None`` when they are the same.
         shape: the axon tensor's shape (batch axis first, ``None`` where unknown), when known.
+        masked: whether axon passes a time-step mask along with this tensor (from
+            ``Embedding(mask_zero=True)``, ``Masking`` or a call's ``mask=``).
+        mask: the ONNX name of that mask (booleans, ``True`` where a step is real) when the
+            graph computes it, ``None`` otherwise (a ``mask=`` array fixed at build time).
     """
 
     name: str
     perm: tuple | None = None
     shape: tuple | None = None
+    masked: bool = False
+    mask: str | None = None
 
     @property
     def rank(self) -> int | None:
@@ -54,6 +60,8 @@ class GraphBuilder:
         self.scope = "graph"
         self._count = 0
         self._transposed: dict[tuple, str] = {}
+        # a float value made from an integer graph input -> that input (Embedding gathers with it)
+        self.integer_inputs: dict[str, str] = {}
 
     def fresh(self, base: str) -> str:
         self._count += 1
@@ -101,8 +109,9 @@ class GraphBuilder:
 
     # ---- ops whose signature changed between opsets --------------------------------------------
     def reduce(self, op: str, name: str, axes: list[int], keepdims: bool) -> str:
-        """``ReduceMean``/``ReduceMax`` over ``axes`` (an input from opset 18, an attribute before)."""
-        if self.opset >= 18:
+        """``ReduceMean``/``ReduceMax``/``ReduceSum`` over ``axes`` (an input from opset 18,
+        from 13 for ``ReduceSum``; an attribute before)."""
+        if self.opset >= 18 or op == "ReduceSum":
             return self.node(op, [name, self.ints(axes)], keepdims=int(keepdims))
         return self.node(op, [name], axes=list(axes), keepdims=int(keepdims))
 

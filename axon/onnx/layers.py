@@ -3,24 +3,26 @@
 Every converter takes ``(builder, layer, inputs)`` (``inputs`` a list of
 :class:`~axon.onnx.graph.Value`) and returns a ``Value`` (or a list of them). ``CONVERTERS`` is the
 one registry, keyed by the exact layer class, so a subclass that changes ``call`` is refused
-rather than exported with its parent's math.
+rather than exported with its parent's math. The convolutional converters live in
+:mod:`axon.onnx.convolutional`, the shared pieces (activations, weights) in
+:mod:`axon.onnx.common`.
 """
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 from onnx import TensorProto
 
-from axon import activations
+from axon import activations, backend
 from axon.backend import to_numpy
-from axon.engine.ops.conv import conv_pads
 from axon.layers import (
     GRU,
     LSTM,
     Activation,
+    ActivityRegularization,
     Add,
+    AlphaDropout,
     Average,
     AveragePooling1D,
     AveragePooling2D,
@@ -28,92 +30,74 @@ from axon.layers import (
     Bidirectional,
     Concatenate,
     Conv1D,
+    Conv1DTranspose,
     Conv2D,
+    Conv2DTranspose,
     Conv3D,
+    Conv3DTranspose,
+    Cropping1D,
+    Cropping2D,
     Dense,
     DepthwiseConv1D,
     DepthwiseConv2D,
     Dropout,
+    Embedding,
     Flatten,
+    GaussianDropout,
+    GaussianNoise,
     GlobalAveragePooling1D,
     GlobalAveragePooling2D,
     GlobalMaxPooling1D,
     GlobalMaxPooling2D,
     InputLayer,
     Layer,
+    LayerNormalization,
+    Masking,
     Maximum,
     MaxPooling1D,
     MaxPooling2D,
     Minimum,
     Multiply,
+    Normalization,
+    Rescaling,
     Reshape,
+    SeparableConv1D,
+    SeparableConv2D,
     SimpleRNN,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    SpatialDropout3D,
     Subtract,
+    TimeDistributed,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
 )
-from axon.onnx.graph import GraphBuilder, Value, channels_first_perm
+from axon.onnx.common import ACTIVATIONS, activation, in_layout, unsupported, weight
+from axon.onnx.convolutional import (
+    conv,
+    conv_transpose,
+    cropping,
+    global_pool,
+    pool,
+    separable_conv,
+    up_sampling,
+    zero_padding,
+)
+from axon.onnx.graph import GraphBuilder, Value
 
-__all__ = ["convert", "CONVERTERS", "SUPPORTED", "ACTIVATIONS"]
+__all__ = ["convert", "CONVERTERS", "SUPPORTED", "ACTIVATIONS", "MASK_USING"]
 
-
-def _weight(variable: Any) -> np.ndarray:
-    """A weight as a float64 host array (exact for float32 weights; cast to float32 at the end)."""
-    return to_numpy(variable.data).astype(np.float64)
-
-
-# ---- activations ----------------------------------------------------------------------------
-def _gelu(b: GraphBuilder, x: str) -> str:
-    """``x/2 * (1 + erf(x / sqrt(2)))``, the exact form (ONNX's own Gelu arrives in opset 20)."""
-    erf = b.node("Erf", [b.node("Mul", [x, b.const(1 / math.sqrt(2))])])
-    return b.node("Mul", [b.node("Mul", [x, b.node("Add", [erf, b.const(1.0)])]), b.const(0.5)])
-
-
-def _silu(b: GraphBuilder, x: str) -> str:
-    return b.node("Mul", [x, b.node("Sigmoid", [x])])
-
-
-def _step(b: GraphBuilder, x: str) -> str:
-    return b.node("Cast", [b.node("Greater", [x, b.const(0.0)])], to=TensorProto.FLOAT)
-
-
-# axon's activation function -> (ONNX op, its attributes), or a function writing a composite
-ACTIVATIONS: dict[Any, Any] = {
-    activations.relu: ("Relu", {}), activations.sigmoid: ("Sigmoid", {}),
-    activations.tanh: ("Tanh", {}), activations.elu: ("Elu", {"alpha": 1.0}),
-    activations.selu: ("Selu", {}), activations.leaky_relu: ("LeakyRelu", {"alpha": 0.2}),
-    activations.softplus: ("Softplus", {}), activations.softsign: ("Softsign", {}),
-    activations.hard_sigmoid: ("HardSigmoid", {"alpha": 1 / 6, "beta": 0.5}),
-    activations.exponential: ("Exp", {}), activations.gelu: _gelu, activations.silu: _silu,
-    activations.step: _step,
-}
-_AXIS_ACTIVATIONS = {activations.softmax: "Softmax", activations.log_softmax: "LogSoftmax"}
-
-
-def activation(b: GraphBuilder, function: Any, x: Value, layer: Layer) -> Value:
-    """``function(x)`` in ``x``'s layout (softmax's last axis found through ``x.perm``)."""
-    if function is activations.linear:
-        return x
-    if function in _AXIS_ACTIVATIONS:
-        axis = -1 if x.perm is None else x.onnx_axis(len(x.perm) - 1)
-        return Value(b.node(_AXIS_ACTIVATIONS[function], [x.name], axis=axis), x.perm)
-    entry = ACTIVATIONS.get(function)
-    if entry is None:
-        names = sorted(activations.serialize(f) for f in [*ACTIVATIONS, *_AXIS_ACTIVATIONS])
-        raise ValueError(f"axon.onnx.export cannot convert the activation "
-                         f"{activations.serialize(function)!r} of layer '{layer.name}' "
-                         f"({type(layer).__name__}). Supported activations: linear, "
-                         f"{', '.join(names)}.")
-    if callable(entry):
-        return Value(entry(b, x.name), x.perm)
-    op, attributes = entry
-    return Value(b.node(op, [x.name], **attributes), x.perm)
+_INT64_MAX = 2 ** 63 - 1  # Slice's "to the end"
 
 
 # ---- core -------------------------------------------------------------------------------------
 def dense(b: GraphBuilder, layer: Dense, inputs: list[Value]) -> Value:
     """``y = f(x W + b)``: ``MatMul`` with the kernel ``(in, out)`` as it is, then ``Add``."""
-    y = b.node("MatMul", [b.natural(inputs[0]), b.const(_weight(layer.kernel), "kernel")])
+    y = b.node("MatMul", [b.natural(inputs[0]), b.const(weight(layer.kernel), "kernel")])
     if layer.bias is not None:
-        y = b.node("Add", [y, b.const(_weight(layer.bias), "bias")])
+        y = b.node("Add", [y, b.const(weight(layer.bias), "bias")])
     return activation(b, layer.activation, Value(y), layer)
 
 
@@ -148,90 +132,108 @@ def batch_normalization(b: GraphBuilder, layer: BatchNormalization, inputs: list
     axis = x.onnx_axis(layer.axis % rank)
     shape = [1] * rank
     shape[axis] = -1
-    scale = 1.0 / np.sqrt(_weight(layer.moving_variance) + layer.epsilon)
+    scale = 1.0 / np.sqrt(weight(layer.moving_variance) + layer.epsilon)
     if layer.gamma is not None:
-        scale = scale * _weight(layer.gamma)
-    y = b.node("Sub", [x.name, b.const(_weight(layer.moving_mean).reshape(shape), "mean")])
+        scale = scale * weight(layer.gamma)
+    y = b.node("Sub", [x.name, b.const(weight(layer.moving_mean).reshape(shape), "mean")])
     y = b.node("Mul", [y, b.const(scale.reshape(shape), "scale")])
     if layer.beta is not None:
-        y = b.node("Add", [y, b.const(_weight(layer.beta).reshape(shape), "beta")])
+        y = b.node("Add", [y, b.const(weight(layer.beta).reshape(shape), "beta")])
     return Value(y, x.perm)
 
 
-# ---- convolution and pooling -------------------------------------------------------------------
-def _layout(layer: Layer, rank: int) -> tuple | None:
-    """The layout ONNX's ``(N, C, *spatial)`` ops need, as a perm of the axon value."""
-    return channels_first_perm(rank) if layer.data_format == "channels_last" else None
+def embedding(b: GraphBuilder, layer: Embedding, inputs: list[Value]) -> Value:
+    """``y[..., :] = E[x[...], :]``: ``Gather(E, indices, axis=0)``.
 
-
-def _pads(layer: Layer, x: Value, kernel: tuple, strides: tuple, dilation: tuple) -> dict:
-    """Keras's padding as ONNX attributes: explicit ``pads = [begins..., ends...]`` where they
-    are known, else ``auto_pad='SAME_UPPER'`` (the odd entry at the end, as Keras).
-
-    ``'same'`` pads ``dk - 1`` in all at stride 1 and ``'causal'`` pads ``dk - 1`` before,
-    whatever the size ``n``; only ``'same'`` with a stride > 1 needs ``n`` (and then, as axon
-    refuses strides > 1 with dilation > 1, ``dk = k``, the case onnxruntime's auto_pad runs).
+    The indices are the model's integer input as it is (an ``axon.Input(..., dtype='int64')``)
+    or, from a float value holding whole numbers (as axon accepts), ``Cast`` to int64. With
+    ``mask_zero`` the output is the same, and the mask ``x != 0`` goes along (``Value.mask``)
+    for a layer that uses it; the exporter refuses the ones it cannot export.
     """
-    spatial = (x.shape[1:-1] if layer.data_format == "channels_last" else x.shape[2:]) \
-        if x.shape is not None else (None,) * len(kernel)
-    if layer.padding == "valid":
-        return {"pads": [0] * (2 * len(kernel))}
-    spatial = [1 if n is None and (s == 1 or layer.padding == "causal") else n
-               for n, s in zip(spatial, strides)]
-    if any(n is None for n in spatial):
-        return {"auto_pad": "SAME_UPPER"}
-    pairs = [conv_pads(n, k, s, d, layer.padding)
-             for n, k, s, d in zip(spatial, kernel, strides, dilation)]
-    return {"pads": [p[0] for p in pairs] + [p[1] for p in pairs]}
-
-
-def conv(b: GraphBuilder, layer: Any, inputs: list[Value]) -> Value:
-    """``Conv`` with the kernel ``(*K, C_in/groups, C_out)`` transposed to ONNX's
-    ``(C_out, C_in/groups, *K)``; a depthwise kernel ``(*K, C, m)`` is first seen as
-    ``(*K, 1, C*m)`` with ``group = C`` (output channel ``c*m + k``, as axon orders them)."""
-    x, n = inputs[0], layer.rank
-    perm = _layout(layer, n + 2)
-    kernel = _weight(layer.kernel)
-    groups = getattr(layer, "groups", 1)
-    if isinstance(layer, DepthwiseConv1D | DepthwiseConv2D):
-        groups = kernel.shape[-2]
-        kernel = kernel.reshape(*kernel.shape[:-2], 1, -1)
-    weight = kernel.transpose(n + 1, n, *range(n))
-    arguments = [b.arranged(x, perm), b.const(weight, "kernel")]
-    if layer.bias is not None:
-        arguments.append(b.const(_weight(layer.bias), "bias"))
-    y = b.node("Conv", arguments, kernel_shape=list(layer.kernel_size),
-               strides=list(layer.strides), dilations=list(layer.dilation_rate), group=groups,
-               **_pads(layer, x, layer.kernel_size, layer.strides, layer.dilation_rate))
-    return activation(b, layer.activation, Value(y, perm), layer)
-
-
-def pool(b: GraphBuilder, layer: Any, inputs: list[Value]) -> Value:
-    """``MaxPool``/``AveragePool``; padded entries never count (ONNX's max ignores pads, and
-    ``count_include_pad=0`` averages only the real entries, as Keras)."""
     x = inputs[0]
-    perm = _layout(layer, x.rank)
-    ones = (1,) * len(layer.pool_size)
-    attributes = {"kernel_shape": list(layer.pool_size), "strides": list(layer.strides),
-                  **_pads(layer, x, layer.pool_size, layer.strides, ones)}
-    if isinstance(layer, MaxPooling1D | MaxPooling2D):
-        y = b.node("MaxPool", [b.arranged(x, perm)], **attributes)
-    else:
-        y = b.node("AveragePool", [b.arranged(x, perm)], count_include_pad=0, **attributes)
-    return Value(y, perm)
+    indices = b.integer_inputs.get(x.name) or b.node("Cast", [b.natural(x)], to=TensorProto.INT64)
+    table = b.const(weight(layer.embeddings), "embeddings")
+    y = b.node("Gather", [table, indices], axis=0)
+    if not layer.mask_zero:
+        return Value(y)
+    return Value(y, mask=b.node("Not", [b.node("Equal", [b.natural(x), b.const(0.0)])]))
 
 
-def global_pool(b: GraphBuilder, layer: Any, inputs: list[Value]) -> Value:
-    """``ReduceMean``/``ReduceMax`` over the spatial axes, in whatever layout ``x`` is; without
-    ``keepdims`` the remaining axes (batch, channels) keep their relative ONNX order."""
+def layer_normalization(b: GraphBuilder, layer: LayerNormalization, inputs: list[Value]) -> Value:
+    """``y = gamma * (x - mu) / sqrt(var + epsilon) + beta`` over ``axis`` (biased variance).
+
+    With opset >= 17 and the normalized axes the trailing ONNX axes, ONNX's own
+    ``LayerNormalization(axis=first, epsilon)`` (``Scale`` = gamma, ones without ``scale``).
+    Otherwise axon's two-pass formula: ``mu = ReduceMean(x)``, ``c = x - mu``,
+    ``var = ReduceMean(c * c)``, ``y = c * Reciprocal(Sqrt(var + epsilon))``, then ``* gamma``,
+    ``+ beta``. gamma and beta, shaped ``(1, .., n_a, .., 1)`` on axon's axes, are transposed to
+    ``x``'s layout, so the value keeps it.
+    """
     x = inputs[0]
-    axes = layer._axes
-    op = "ReduceMax" if isinstance(layer, GlobalMaxPooling1D | GlobalMaxPooling2D) else "ReduceMean"
-    y = b.reduce(op, x.name, sorted(x.onnx_axis(a) for a in axes), layer.keepdims)
-    if layer.keepdims or x.perm is None:
-        return Value(y, x.perm)
-    remaining = [a for a in x.perm if a not in axes]
-    return Value(y, tuple(sorted(remaining).index(a) for a in remaining))
+    axes = sorted(x.onnx_axis(a) for a in layer._norm_axes)
+    gamma, beta = (None if w is None else in_layout(weight(w).reshape(layer._param_shape), x)
+                   for w in (layer.gamma, layer.beta))
+    if b.opset >= 17 and axes == list(range(axes[0], x.rank)):
+        leading = (0,) * axes[0]  # Scale and B have the shape of the normalized axes
+        ones = in_layout(np.ones(layer._param_shape), x)
+        arguments = [x.name, b.const((ones if gamma is None else gamma)[leading], "gamma")]
+        if beta is not None:
+            arguments.append(b.const(beta[leading], "beta"))
+        return Value(b.node("LayerNormalization", arguments, axis=axes[0],
+                            epsilon=layer.epsilon), x.perm)
+    mean = b.reduce("ReduceMean", x.name, axes, keepdims=True)
+    centered = b.node("Sub", [x.name, mean])
+    variance = b.reduce("ReduceMean", b.node("Mul", [centered, centered]), axes, keepdims=True)
+    spread = b.node("Sqrt", [b.node("Add", [variance, b.const(layer.epsilon)])])
+    y = b.node("Mul", [centered, b.node("Reciprocal", [spread])])
+    if gamma is not None:
+        y = b.node("Mul", [y, b.const(gamma, "gamma")])
+    if beta is not None:
+        y = b.node("Add", [y, b.const(beta, "beta")])
+    return Value(y, x.perm)
+
+
+# ---- preprocessing and masks ----------------------------------------------------------------
+def rescaling(b: GraphBuilder, layer: Rescaling, inputs: list[Value]) -> Value:
+    """``y = x * scale + offset`` (``Mul``, ``Add``), the constants in ``x``'s layout."""
+    x = inputs[0]
+    y = b.node("Mul", [x.name, b.const(in_layout(np.asarray(layer.scale, np.float32), x), "scale")])
+    offset = np.asarray(layer.offset, np.float32)
+    if np.any(offset != 0):
+        y = b.node("Add", [y, b.const(in_layout(offset, x), "offset")])
+    return Value(y, x.perm)
+
+
+def normalization(b: GraphBuilder, layer: Normalization, inputs: list[Value]) -> Value:
+    """``y = (x - mean) * (1 / s)`` (``Sub``, ``Mul``), or inverted ``y = x * s + mean``, with
+    ``s = max(sqrt(variance), epsilon)`` computed in float32 as axon does, in ``x``'s layout."""
+    x = inputs[0]
+
+    def stored(value: Any) -> np.ndarray:
+        host = to_numpy(getattr(value, "data", value))
+        return np.asarray(host, np.float32).reshape(layer._broadcast)
+
+    mean = stored(layer.mean)
+    spread = np.maximum(np.sqrt(stored(layer.variance)), np.float32(backend.epsilon()))
+    if layer.invert:
+        y = b.node("Mul", [x.name, b.const(in_layout(spread, x), "spread")])
+        return Value(b.node("Add", [y, b.const(in_layout(mean, x), "mean")]), x.perm)
+    y = b.node("Sub", [x.name, b.const(in_layout(mean, x), "mean")])
+    inverse = (np.float32(1.0) / spread).astype(np.float32)
+    return Value(b.node("Mul", [y, b.const(in_layout(inverse, x), "inverse_spread")]), x.perm)
+
+
+def masking(b: GraphBuilder, layer: Masking, inputs: list[Value]) -> Value:
+    """``y = x * m[..., None]`` with the mask ``m = any(x != mask_value, last axis)``:
+    ``ReduceMax(Cast(Not(Equal(x, v))))`` over the last axis, in axon's layout. The mask goes
+    along (``Value.mask``) for a layer that uses it; the exporter refuses the ones it cannot
+    export."""
+    x = b.natural(inputs[0])
+    differs = b.node("Not", [b.node("Equal", [x, b.const(layer.mask_value)])])
+    keep = b.reduce("ReduceMax", b.node("Cast", [differs], to=TensorProto.FLOAT),
+                    [inputs[0].rank - 1], keepdims=True)
+    mask = b.node("Cast", [b.squeeze(keep, [inputs[0].rank - 1])], to=TensorProto.BOOL)
+    return Value(b.node("Mul", [x, keep]), mask=mask)
 
 
 # ---- merging ----------------------------------------------------------------------------------
@@ -305,11 +307,11 @@ def _recurrent_weights(layer: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     with ``bias[0]`` as ``Wb`` and ``bias[1]`` as ``Rb`` (``reset_after=False``: one bias, ``Wb``).
     """
     u = layer.units
-    kernel, recurrent = _weight(layer.kernel), _weight(layer.recurrent_kernel)
+    kernel, recurrent = weight(layer.kernel), weight(layer.recurrent_kernel)
     k = kernel.shape[1] // u
     bias = np.zeros((2, k * u))
     if layer.bias is not None:
-        bias = _weight(layer.bias).reshape(-1, k * u)
+        bias = weight(layer.bias).reshape(-1, k * u)
         bias = bias if bias.shape[0] == 2 else np.concatenate([bias, np.zeros((1, k * u))])
     attributes: dict = {"hidden_size": u}
     if isinstance(layer, LSTM):
@@ -394,6 +396,34 @@ def bidirectional(b: GraphBuilder, layer: Bidirectional, inputs: list[Value]) ->
     return [Value(output), *states] if layer.return_state else Value(output)
 
 
+# ---- wrappers ---------------------------------------------------------------------------------
+def time_distributed(b: GraphBuilder, layer: TimeDistributed, inputs: list[Value]) -> Value:
+    """``y[:, t] = layer(x[:, t])``: ``x (N, T, *rest)`` reshaped to ``(N*T, *rest)`` (``-1``
+    then ``Shape(x)[2:]``), the wrapped layer converted on it, and its output ``(N*T, *out)``
+    reshaped to ``(N, T, *out)`` (``Shape(x)[:2]`` then ``Shape(out)[1:]``), as axon folds."""
+    x = inputs[0]
+    natural = b.natural(x)
+    shape = b.node("Shape", [natural])
+
+    def part(name: str, start: int, end: int) -> str:
+        return b.node("Slice", [name, b.ints([start], "starts"), b.ints([end], "ends"),
+                                b.ints([0])])
+
+    folded = b.node("Reshape", [natural, b.node("Concat", [b.ints([-1], "shape"),
+                                                           part(shape, 2, _INT64_MAX)], axis=0)])
+    inner_shape = None if x.shape is None else (None, *x.shape[2:])
+    scope = b.scope
+    result = convert(b, layer.layer, [Value(folded, None, inner_shape)])
+    b.scope = scope
+    if isinstance(result, list):
+        raise unsupported(layer, f"layer={type(layer.layer).__name__} giving several outputs",
+                          "TimeDistributed passes on one tensor.")
+    y = b.natural(result)
+    unfolded = b.node("Concat", [part(shape, 0, 2), part(b.node("Shape", [y]), 1, _INT64_MAX)],
+                      axis=0)
+    return Value(b.node("Reshape", [y, unfolded]))
+
+
 CONVERTERS: dict[type, Any] = {
     InputLayer: identity, Dropout: identity, Dense: dense, Activation: activation_layer,
     Flatten: flatten, Reshape: reshape, BatchNormalization: batch_normalization,
@@ -403,8 +433,20 @@ CONVERTERS: dict[type, Any] = {
     GlobalAveragePooling1D: global_pool, GlobalAveragePooling2D: global_pool,
     Add: merge, Subtract: merge, Multiply: merge, Average: merge, Maximum: merge, Minimum: merge,
     Concatenate: concatenate, SimpleRNN: recurrent, LSTM: recurrent, GRU: recurrent,
-    Bidirectional: bidirectional,
+    Bidirectional: bidirectional, Embedding: embedding, LayerNormalization: layer_normalization,
+    SeparableConv1D: separable_conv, SeparableConv2D: separable_conv,
+    Conv1DTranspose: conv_transpose, Conv2DTranspose: conv_transpose,
+    Conv3DTranspose: conv_transpose, ZeroPadding1D: zero_padding, ZeroPadding2D: zero_padding,
+    Cropping1D: cropping, Cropping2D: cropping, UpSampling1D: up_sampling,
+    UpSampling2D: up_sampling, Rescaling: rescaling, Normalization: normalization,
+    Masking: masking, TimeDistributed: time_distributed,
+    # the regularization layers are the identity at inference, as Dropout
+    GaussianNoise: identity, GaussianDropout: identity, AlphaDropout: identity,
+    SpatialDropout1D: identity, SpatialDropout2D: identity, SpatialDropout3D: identity,
+    ActivityRegularization: identity,
 }
+# the layers exported with a time-step mask (one the graph computes); others that use one refuse
+MASK_USING = frozenset({GlobalAveragePooling1D})
 SUPPORTED = tuple(sorted(cls.__name__ for cls in CONVERTERS if cls is not InputLayer))
 
 
