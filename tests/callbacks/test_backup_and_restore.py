@@ -154,3 +154,25 @@ def test_progress_bar_says_where_training_resumed(tmp_path, capsys):
 def test_invalid_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         callbacks.BackupAndRestore(**kwargs)
+
+
+def test_metric_states_built_on_the_first_batch_resume(tmp_path):
+    # F1Score's counts are None until its first batch; the checkpoint holds arrays that a freshly
+    # reset metric must take back (an earlier snapshot refused them).
+    labels = np.eye(3)[LABELS]
+
+    def run(folder, interrupt_at=None):
+        axon.utils.set_random_seed(0)
+        model = axon.Sequential([layers.Dense(8, activation="relu", input_shape=(5,)),
+                                 layers.Dense(3, activation="softmax")])
+        model.compile(optimizer="adam", loss="categorical_crossentropy",
+                      metrics=[axon.metrics.F1Score(average="macro")])
+        try:
+            return model.fit(DATA, labels, epochs=3, batch_size=8, verbose=0, callbacks=[
+                Interrupt(interrupt_at), callbacks.BackupAndRestore(folder, save_freq=1)]).history
+        except KeyboardInterrupt:
+            return None
+
+    reference = run(tmp_path / "reference")
+    assert run(tmp_path / "run", interrupt_at=8) is None    # mid-epoch 2
+    assert run(tmp_path / "run") == reference
