@@ -127,7 +127,12 @@ class Metric:
                 assigned.append(name)
                 super().__setattr__(name, value)
 
-        fresh = copy.deepcopy(self)
+        try:
+            fresh = copy.deepcopy(self)
+        except Exception as error:   # e.g. a metric holding a lock or an open file
+            raise TypeError(f"Metric '{self.name}' ({type(self).__name__}) could not be copied to "
+                            f"find which attributes reset_state assigns ({error}); override "
+                            "state_names() to list them.") from error
         fresh.__class__ = Recorder
         fresh.reset_state()
         return sorted({name for name in assigned

@@ -77,3 +77,16 @@ def test_a_custom_metric_states_are_what_reset_state_assigns():
     metric.update_state([1.0, 4.0])
     assert metric.state_names() == ["largest", "seen"]
     assert metric.get_state() == {"largest": 4.0, "seen": 2}
+
+
+def test_a_metric_that_cannot_be_copied_is_told_to_name_its_state():
+    import threading
+
+    class Guarded(axon.metrics.Mean):
+        def __init__(self):
+            super().__init__()
+            self.lock = threading.Lock()
+
+    with pytest.raises(TypeError, match=r"Metric 'mean' \(Guarded\) could not be copied .*"
+                                        r"override state_names\(\)"):
+        Guarded().state_names()
