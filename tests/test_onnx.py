@@ -393,6 +393,51 @@ def test_spatial_1d_layers_match():
     assert _max_difference(model, _random(2, 6, 3)) < ATOL
 
 
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_3d_pooling_and_resizers_match(data_format):
+    """Keras's 'same' split (odd entry after) and AveragePooling3D's border divisor (real entries
+    only) in onnxruntime's MaxPool/AveragePool, plus Pad, Slice and Resize on 5-D values."""
+    shape = (5, 6, 7, 2) if data_format == "channels_last" else (2, 5, 6, 7)
+    model = axon.Sequential([
+        axon.Input(shape), L.ZeroPadding3D(((1, 0), (0, 2), (1, 1)), data_format=data_format),
+        L.Conv3D(3, 2, data_format=data_format),  # channels_last: from here channels-first
+        L.MaxPooling3D((2, 3, 2), strides=(1, 2, 2), padding="same", data_format=data_format),
+        L.Cropping3D(((1, 0), (0, 1), (1, 0)), data_format=data_format),
+        L.UpSampling3D((2, 1, 3), data_format=data_format),
+        L.AveragePooling3D(3, strides=2, padding="same", data_format=data_format),
+        L.AveragePooling3D((1, 2, 1), data_format=data_format),
+        L.MaxPooling3D(1, data_format=data_format),
+        L.GlobalMaxPooling3D(keepdims=True, data_format=data_format),
+        L.GlobalAveragePooling3D(data_format=data_format)])
+    assert _max_difference(model, _random(2, *shape)) < ATOL
+
+
+def test_3d_pooling_with_unknown_spatial_sizes_matches():
+    model = axon.Sequential([axon.Input((None, None, None, 2)),
+                             L.AveragePooling3D((2, 3, 2), strides=2, padding="same"),
+                             L.MaxPooling3D(2, strides=(1, 2, 1), padding="same"),
+                             L.GlobalAveragePooling3D(keepdims=True), L.Flatten()])
+    for shape in [(2, 5, 7, 6, 2), (1, 3, 4, 9, 2)]:
+        assert _max_difference(model, _random(*shape)) < ATOL
+
+
+def test_permute_repeat_vector_identity_match():
+    model = axon.Sequential([axon.Input((3, 4)), L.Permute((2, 1)), L.Dense(5), L.Identity(),
+                             L.Flatten(), L.Dense(6), L.RepeatVector(3), L.Permute((2, 1)),
+                             L.Dense(2)])
+    assert _max_difference(model, _random(4, 3, 4)) < ATOL
+
+
+@pytest.mark.parametrize("dims", [(3, 1, 2), (2, 3, 1), (1, 3, 2), (1, 2, 3)])
+def test_permute_of_a_channels_first_onnx_value_matches(dims):
+    """After Conv2D (channels_last) the ONNX value is channels-first: Permute relabels that
+    layout, and each later layer asks for the one it needs."""
+    model = axon.Sequential([axon.Input((5, 6, 2)), L.Conv2D(3, 2), L.Permute(dims),
+                             L.Identity(), L.MaxPooling2D(2, padding="same"), L.Permute((2, 3, 1)),
+                             L.GlobalAveragePooling2D(keepdims=True), L.Flatten(), L.Dense(2)])
+    assert _max_difference(model, _random(2, 5, 6, 2)) < ATOL
+
+
 def test_time_distributed_matches():
     model = axon.Sequential([
         axon.Input((None, 6, 5, 2)),
@@ -490,3 +535,36 @@ def test_import_axon_does_not_import_onnx():
     code = ("import sys, axon; axon.Sequential; axon.layers.Dense; "
             "assert 'onnx' not in sys.modules and 'axon.onnx' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("opset", [13, 18])
+@pytest.mark.parametrize("kwargs, shape", [({"groups": 2}, (5, 4, 6)),
+                                           ({"groups": 3, "axis": 1, "epsilon": 1e-2}, (6, 4, 5)),
+                                           ({"groups": -1, "center": False}, (5, 3)),
+                                           ({"groups": 1, "scale": False}, (4, 6))])
+def test_group_normalization_matches(opset, kwargs, shape):
+    norm = L.GroupNormalization(**kwargs)
+    model = axon.Sequential([axon.Input(shape), norm])
+    _randomize(norm)
+    assert _max_difference(model, _random(3, *shape) * 3 + 1, opset=opset) < ATOL
+    # after a convolution the value is channels-first: it is arranged channels-last once
+    after_conv = L.GroupNormalization(groups=3)
+    model = axon.Sequential([axon.Input((5, 4, 2)), L.Conv2D(6, 1), after_conv,
+                             L.MaxPooling2D(2, padding="same")])
+    _randomize(after_conv, seed=3)
+    assert _max_difference(model, _random(3, 5, 4, 2), opset=opset) < ATOL
+
+
+@pytest.mark.parametrize("opset", [13, 18])
+def test_unit_normalization_matches_with_any_axes_layout_and_length(opset):
+    for axis in (-1, [1, 2], 1):
+        model = axon.Sequential([axon.Input((5, 4, 6)), L.UnitNormalization(axis=axis)])
+        assert _max_difference(model, _random(3, 5, 4, 6) * 3, opset=opset) < ATOL
+    model = axon.Sequential([axon.Input((5, 4, 2)), L.Conv2D(6, 1), L.UnitNormalization(),
+                             L.MaxPooling2D()])
+    assert _max_difference(model, _random(3, 5, 4, 2), opset=opset) < ATOL
+    model = axon.Sequential([axon.Input((None, 4)), L.UnitNormalization(),
+                             L.GroupNormalization(groups=2)])
+    inputs = _random(2, 7, 4)
+    inputs[0, 3] = 0.0  # a zero vector stays zero, without a division by zero
+    assert _max_difference(model, inputs, opset=opset) < ATOL

@@ -15,6 +15,7 @@ from axon.layers.convolutional import (
     SeparableConv2D,
 )
 from axon.layers.core import Activation, Dense, Dropout
+from axon.layers.dot_attention import AdditiveAttention, Attention
 from axon.layers.embedding import Embedding
 from axon.layers.input_layer import Input, InputLayer, KerasTensor
 from axon.layers.masking import Masking
@@ -37,33 +38,46 @@ from axon.layers.noise import (
     SpatialDropout2D,
     SpatialDropout3D,
 )
-from axon.layers.normalization import BatchNormalization, LayerNormalization
+from axon.layers.normalization import (
+    BatchNormalization,
+    GroupNormalization,
+    LayerNormalization,
+    UnitNormalization,
+)
 from axon.layers.pooling import (
     AveragePooling1D,
     AveragePooling2D,
+    AveragePooling3D,
     GlobalAveragePooling1D,
     GlobalAveragePooling2D,
+    GlobalAveragePooling3D,
     GlobalMaxPooling1D,
     GlobalMaxPooling2D,
+    GlobalMaxPooling3D,
     MaxPooling1D,
     MaxPooling2D,
+    MaxPooling3D,
 )
 from axon.layers.preprocessing import Normalization, Rescaling
 from axon.layers.recurrent import GRU, LSTM, SimpleRNN
-from axon.layers.reshaping import Flatten, Reshape
+from axon.layers.reshaping import Flatten, Identity, Permute, RepeatVector, Reshape
 from axon.layers.serialization import deserialize, register_keras_serializable, serialize
 from axon.layers.spatial import (
     Cropping1D,
     Cropping2D,
+    Cropping3D,
     UpSampling1D,
     UpSampling2D,
+    UpSampling3D,
     ZeroPadding1D,
     ZeroPadding2D,
+    ZeroPadding3D,
 )
 from axon.layers.wrappers import Bidirectional, TimeDistributed
 
 __all__ = ["Layer", "Dense", "Activation", "Dropout", "Flatten", "Reshape", "Input", "InputLayer",
-           "KerasTensor", "BatchNormalization", "LayerNormalization", "Embedding", "Add",
+           "KerasTensor", "BatchNormalization", "LayerNormalization", "GroupNormalization",
+           "UnitNormalization", "Embedding", "Add",
            "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
            "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
            "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D",
@@ -72,7 +86,11 @@ __all__ = ["Layer", "Dense", "Activation", "Dropout", "Flatten", "Reshape", "Inp
            "Conv1D", "Conv2D", "Conv3D", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D",
            "SeparableConv2D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
            "SimpleRNN", "LSTM", "GRU", "Masking", "Bidirectional", "TimeDistributed",
-           "MultiHeadAttention", "Rescaling", "Normalization", "RandomFlip", "RandomTranslation",
+           "MultiHeadAttention", "Attention", "AdditiveAttention", "Rescaling", "Normalization",
+           "RandomFlip", "RandomTranslation",
            "RandomRotation", "RandomZoom", "GaussianNoise", "GaussianDropout", "AlphaDropout",
            "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "ActivityRegularization",
+           "Permute", "RepeatVector", "Identity", "MaxPooling3D", "AveragePooling3D",
+           "GlobalMaxPooling3D", "GlobalAveragePooling3D", "ZeroPadding3D", "Cropping3D",
+           "UpSampling3D",
            "serialize", "deserialize", "register_keras_serializable"]

@@ -1,4 +1,5 @@
-"""Attention: MultiHeadAttention (Vaswani et al., 2017) with Keras 3's weights and masking.
+"""MultiHeadAttention (Vaswani et al., 2017), with Keras 3's weights and masking. The single-head
+Attention (Luong) and AdditiveAttention (Bahdanau) layers are in ``axon.layers.dot_attention``.
 
 Written from the functional ops (matmul, reshape, transpose, softmax, where), so its gradient is
 the chain rule through them and needs no code of its own.

@@ -1,5 +1,6 @@
-"""Pooling layers: the maximum or mean of each window (MaxPooling1D/2D, AveragePooling1D/2D) or
-of the whole spatial extent (GlobalMaxPooling1D/2D, GlobalAveragePooling1D/2D).
+"""Pooling layers: the maximum or mean of each window (MaxPooling1D/2D/3D,
+AveragePooling1D/2D/3D) or of the whole spatial extent (GlobalMaxPooling1D/2D/3D,
+GlobalAveragePooling1D/2D/3D).
 
 None has weights. The spatial size may change from call to call (only the rank is checked).
 """
@@ -13,9 +14,9 @@ from axon.engine.ops.pooling import pool_output_length
 from axon.layers import _spatial_args as spatial_args
 from axon.layers.base import Layer
 
-__all__ = ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
-           "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D",
-           "GlobalAveragePooling2D"]
+__all__ = ["MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
+           "AveragePooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
+           "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D"]
 
 
 class _Pooling(Layer):
@@ -130,6 +131,39 @@ class MaxPooling2D(_Pooling):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
+class MaxPooling3D(_Pooling):
+    """Max pooling over depth, height and width:
+    ``y[b, i, j, l, c] = max_{p < kd, q < kh, r < kw} x_pad[b, i*sd + p, j*sh + q, l*sw + r, c]``.
+
+    ``padding='same'`` pads with ``-inf`` as Keras does (per axis ``total = max((out - 1)*s +
+    k - n, 0)``, ``before = total // 2``). Gradient: ``g[b, i, j, l, c]`` to the window's argmax
+    only; ties go to the first maximum in row-major window order; overlapping windows
+    accumulate.
+
+    Args:
+        pool_size: ``(kd, kh, kw)`` or one int for all three (default ``(2, 2, 2)``).
+        strides: ``(sd, sh, sw)`` or one int (default ``None``: ``pool_size``).
+        padding: ``'valid'`` or ``'same'`` (case-insensitive).
+        data_format: ``'channels_last'`` (default) or ``'channels_first'``.
+
+    Input shape: ``(batch, depth, height, width, channels)`` (channels_first:
+    ``(batch, channels, depth, height, width)``). Output shape: the same with the three spatial
+    axes pooled.
+
+    Example:
+        >>> import numpy as np
+        >>> from axon.layers.pooling import MaxPooling3D
+        >>> MaxPooling3D(2)(np.arange(8.0).reshape(1, 2, 2, 2, 1)).numpy().ravel().tolist()
+        [7.0]
+    """
+
+    _spatial = 3
+
+    def __init__(self, pool_size: Any = (2, 2, 2), strides: Any = None, padding: str = "valid",
+                 data_format: str | None = None, **kwargs: Any) -> None:
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
 class AveragePooling1D(_Pooling):
     """Average pooling over time: ``y[b, t, c] = (1 / n_t) sum_{0 <= d < k} x_pad[b, t*s + d, c]``.
 
@@ -184,6 +218,37 @@ class AveragePooling2D(_Pooling):
     _pool = staticmethod(F.avg_pool)
 
     def __init__(self, pool_size: Any = (2, 2), strides: Any = None, padding: str = "valid",
+                 data_format: str | None = None, **kwargs: Any) -> None:
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+class AveragePooling3D(_Pooling):
+    """Average pooling over depth, height and width:
+    ``y[b, i, j, l, c] = (1 / n_ijl) sum_{p < kd, q < kh, r < kw}
+    x_pad[b, i*sd + p, j*sh + q, l*sw + r, c]``.
+
+    ``n_ijl`` is the number of real (unpadded) entries in the window: ``kd * kh * kw`` with
+    ``'valid'``; with ``'same'`` the border windows divide by fewer, as Keras does.
+    Gradient: ``g[b, i, j, l, c] / n_ijl`` to every entry of the window (accumulated where
+    windows overlap).
+
+    Args:
+        pool_size, strides, padding, data_format: as for :class:`MaxPooling3D`.
+
+    Input shape: ``(batch, depth, height, width, channels)`` (or channels_first).
+    Output shape: the same with the three spatial axes pooled.
+
+    Example:
+        >>> import numpy as np
+        >>> from axon.layers.pooling import AveragePooling3D
+        >>> AveragePooling3D(2)(np.arange(8.0).reshape(1, 2, 2, 2, 1)).numpy().ravel().tolist()
+        [3.5]
+    """
+
+    _spatial = 3
+    _pool = staticmethod(F.avg_pool)
+
+    def __init__(self, pool_size: Any = (2, 2, 2), strides: Any = None, padding: str = "valid",
                  data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
@@ -322,6 +387,55 @@ class GlobalAveragePooling2D(_GlobalPooling):
         >>> GlobalAveragePooling2D()(np.arange(8.0).reshape(1, 2, 2, 2)).numpy().tolist()
         [[3.0, 4.0]]
     """
+
+    def call(self, inputs, training=False):
+        return F.mean(inputs, axis=self._axes, keepdims=self.keepdims)
+
+
+class GlobalMaxPooling3D(_GlobalPooling):
+    """The maximum over depth, height and width: ``y[b, c] = max_{i, j, l} x[b, i, j, l, c]``;
+    gradient ``g`` to the maximum (shared equally at ties).
+
+    Args:
+        data_format: ``'channels_last'`` (default) or ``'channels_first'``.
+        keepdims: keep the spatial axes with size 1.
+
+    Input shape: ``(batch, depth, height, width, channels)``. Output shape:
+    ``(batch, channels)`` (``(batch, 1, 1, 1, channels)`` with ``keepdims``).
+
+    Example:
+        >>> import numpy as np
+        >>> from axon.layers.pooling import GlobalMaxPooling3D
+        >>> GlobalMaxPooling3D()(np.arange(16.0).reshape(1, 2, 2, 2, 2)).numpy().tolist()
+        [[14.0, 15.0]]
+    """
+
+    _spatial = 3
+
+    def call(self, inputs, training=False):
+        return F.max(inputs, axis=self._axes, keepdims=self.keepdims)
+
+
+class GlobalAveragePooling3D(_GlobalPooling):
+    """The mean over depth, height and width:
+    ``y[b, c] = (1 / (D H W)) sum_{i, j, l} x[b, i, j, l, c]``; gradient ``g / (D H W)`` to
+    every entry.
+
+    Args:
+        data_format: ``'channels_last'`` (default) or ``'channels_first'``.
+        keepdims: keep the spatial axes with size 1.
+
+    Input shape: ``(batch, depth, height, width, channels)``. Output shape:
+    ``(batch, channels)`` (``(batch, 1, 1, 1, channels)`` with ``keepdims``).
+
+    Example:
+        >>> import numpy as np
+        >>> from axon.layers.pooling import GlobalAveragePooling3D
+        >>> GlobalAveragePooling3D()(np.arange(16.0).reshape(1, 2, 2, 2, 2)).numpy().tolist()
+        [[7.0, 8.0]]
+    """
+
+    _spatial = 3
 
     def call(self, inputs, training=False):
         return F.mean(inputs, axis=self._axes, keepdims=self.keepdims)

@@ -1,4 +1,5 @@
-"""Layers that rearrange each sample's entries without arithmetic: Flatten, Reshape."""
+"""Layers that rearrange each sample's entries without arithmetic: Flatten, Reshape, Permute,
+RepeatVector, Identity."""
 from __future__ import annotations
 
 import math
@@ -8,7 +9,7 @@ from axon.engine import functional as F
 from axon.layers import _args
 from axon.layers.base import Layer
 
-__all__ = ["Flatten", "Reshape"]
+__all__ = ["Flatten", "Reshape", "Permute", "RepeatVector", "Identity"]
 
 
 class Flatten(Layer):
@@ -110,3 +111,123 @@ class Reshape(Layer):
 
     def get_config(self):
         return {**super().get_config(), "target_shape": self.target_shape}
+
+
+class Permute(Layer):
+    """Reorders the axes of each sample: ``y[b, i_1, ..., i_r] = x[b, j_1, ..., j_r]`` with
+    ``j_{dims[k]} = i_k`` (output axis ``k`` is input axis ``dims[k]``; axes counted from 1, the
+    batch axis excluded, as in Keras). ``dL/dx`` is ``g`` with the inverse permutation.
+
+    A time-step mask passes on unchanged, as in Keras (``supports_masking``).
+
+    Args:
+        dims: a permutation of ``(1, 2, ..., r)`` for samples of rank ``r``.
+
+    Input shape: ``(batch, d_1, ..., d_r)``. Output shape: ``(batch, d_{dims[0]}, ...,
+    d_{dims[r-1]})``.
+
+    Example:
+        >>> import numpy as np
+        >>> from axon.layers.reshaping import Permute
+        >>> Permute((2, 1))(np.zeros((4, 3, 5))).shape
+        (4, 5, 3)
+    """
+
+    supports_masking = True
+
+    def __init__(self, dims: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(dims, tuple | list) or not dims or not all(
+                isinstance(n, int) and not isinstance(n, bool) for n in dims) \
+                or sorted(dims) != list(range(1, len(dims) + 1)):
+            raise ValueError("Permute expects dims to be a permutation of (1, ..., rank) (1-based, "
+                             f"the batch axis excluded). Received: dims={dims!r}")
+        self.dims = tuple(dims)
+
+    def _check_rank(self, shape):
+        _args.single_input(self, shape)
+        if len(shape) != len(self.dims) + 1:
+            raise ValueError(f"Layer '{self.name}' (Permute) with dims={self.dims} expects an input "
+                             f"of rank {len(self.dims) + 1} (batch axis included). "
+                             f"Received: shape={tuple(shape)}")
+
+    def check_input_shape(self, shape):
+        """Any sample shape of the right rank is accepted."""
+        self._check_rank(shape)
+
+    def call(self, inputs, training=False):
+        return F.transpose(inputs, (0, *self.dims))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], *(input_shape[d] for d in self.dims))
+
+    def get_config(self):
+        return {**super().get_config(), "dims": self.dims}
+
+
+class RepeatVector(Layer):
+    """Repeats each sample's vector ``n`` times along a new axis: ``y[b, t, f] = x[b, f]`` for
+    ``t < n``; ``dL/dx[b, f] = sum_t g[b, t, f]``.
+
+    Args:
+        n: the number of repetitions (positive int).
+
+    Input shape: ``(batch, features)``. Output shape: ``(batch, n, features)``.
+
+    Example:
+        >>> import numpy as np
+        >>> from axon.layers.reshaping import RepeatVector
+        >>> RepeatVector(2)(np.array([[1.0, 2.0]])).numpy().tolist()
+        [[[1.0, 2.0], [1.0, 2.0]]]
+    """
+
+    def __init__(self, n: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.n = _args.positive_int(n, "n", "RepeatVector")
+
+    def _check_rank(self, shape):
+        _args.single_input(self, shape)
+        if len(shape) != 2:
+            raise ValueError(f"Layer '{self.name}' (RepeatVector) expects an input of rank 2, "
+                             f"(batch, features). Received: shape={tuple(shape)}")
+
+    def check_input_shape(self, shape):
+        """Any feature count is accepted (no weights); the rank is checked."""
+        self._check_rank(shape)
+
+    def call(self, inputs, training=False):
+        batch, features = inputs.shape
+        return F.broadcast_to(F.reshape(inputs, (batch, 1, features)), (batch, self.n, features))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.n, input_shape[1])
+
+    def get_config(self):
+        return {**super().get_config(), "n": self.n}
+
+
+class Identity(Layer):
+    """Passes its input on unchanged: ``y = x``; ``dL/dx = g``. A mask passes on too.
+
+    Useful as a placeholder (a layer slot that does nothing) and to name a point of a model.
+
+    Input shape: any. Output shape: the same.
+
+    Example:
+        >>> import numpy as np
+        >>> from axon.layers.reshaping import Identity
+        >>> Identity()(np.array([[1.0, 2.0]])).numpy().tolist()
+        [[1.0, 2.0]]
+    """
+
+    supports_masking = True
+
+    def _check_rank(self, shape):
+        _args.single_input(self, shape)
+
+    def check_input_shape(self, shape):
+        """Any shape is accepted."""
+        self._check_rank(shape)
+
+    def call(self, inputs, training=False):
+        return inputs

@@ -1,5 +1,5 @@
-"""Layers that resize the spatial axes without weights: UpSampling1D/2D (repeat or interpolate),
-ZeroPadding1D/2D (add zeros around), Cropping1D/2D (cut the borders).
+"""Layers that resize the spatial axes without weights: UpSampling1D/2D/3D (repeat or
+interpolate), ZeroPadding1D/2D/3D (add zeros around), Cropping1D/2D/3D (cut the borders).
 
 All are composites of movement ops (reshape, broadcast_to, pad, getitem) and, for bilinear
 up-sampling, a constant matrix product, so their gradients come from those primitives.
@@ -14,8 +14,8 @@ from axon.engine import functional as F
 from axon.layers import _spatial_args as spatial_args
 from axon.layers.base import Layer
 
-__all__ = ["UpSampling1D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D", "Cropping1D",
-           "Cropping2D"]
+__all__ = ["UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D",
+           "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D"]
 
 
 class _Spatial(Layer):
@@ -163,6 +163,42 @@ class UpSampling2D(_Spatial):
         return {**super().get_config(), "size": self.size, "interpolation": self.interpolation}
 
 
+class UpSampling3D(_Spatial):
+    """Repeats each entry along depth, height and width by ``size = (sd, sh, sw)`` (nearest
+    neighbour): ``y[b, i, j, l, c] = x[b, i // sd, j // sh, l // sw, c]``;
+    ``dL/dx[b, i, j, l, c] = sum over the sd x sh x sw block of g``.
+
+    Args:
+        size: ``(sd, sh, sw)`` or one int for all three (default ``(2, 2, 2)``).
+        data_format: ``'channels_last'`` (default) or ``'channels_first'``.
+
+    Input shape: ``(batch, depth, height, width, channels)`` (or channels_first).
+    Output shape: ``(batch, depth * sd, height * sh, width * sw, channels)``.
+
+    Example:
+        >>> import numpy as np
+        >>> from axon.layers.spatial import UpSampling3D
+        >>> UpSampling3D((1, 1, 2))(np.array([[[[[1.0], [2.0]]]]])).numpy().ravel().tolist()
+        [1.0, 1.0, 2.0, 2.0]
+    """
+
+    _spatial = 3
+
+    def __init__(self, size: Any = (2, 2, 2), data_format: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(data_format=data_format, **kwargs)
+        self.size = spatial_args.int_tuple(size, 3, "size", "UpSampling3D")
+
+    def call(self, inputs, training=False):
+        return _repeat(inputs, self.size, self._axes)
+
+    def compute_output_shape(self, input_shape):
+        return self._resize(input_shape, lambda i, n: n * self.size[i])
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size}
+
+
 class ZeroPadding1D(_Spatial):
     """Adds zeros at the start and end of the time axis:
     ``y = [0]*left ++ x ++ [0]*right`` along steps; ``dL/dx = g[left : left + steps]``.
@@ -199,7 +235,23 @@ class ZeroPadding1D(_Spatial):
         return {**super().get_config(), "padding": self.padding}
 
 
-class ZeroPadding2D(_Spatial):
+class _ZeroPadding(_Spatial):
+    """Shared by ZeroPadding2D/3D: ``self.padding`` holds ``(before, after)`` per spatial axis."""
+
+    def call(self, inputs, training=False):
+        widths = [(0, 0)] * inputs.ndim
+        for axis, pair in zip(self._axes, self.padding):
+            widths[axis] = pair
+        return F.pad(inputs, widths)
+
+    def compute_output_shape(self, input_shape):
+        return self._resize(input_shape, lambda i, n: n + sum(self.padding[i]))
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding}
+
+
+class ZeroPadding2D(_ZeroPadding):
     """Adds rows and columns of zeros around each image:
     ``y[b, top + i, left + j, c] = x[b, i, j, c]``, zeros elsewhere;
     ``dL/dx = g[:, top : top + height, left : left + width, :]``.
@@ -224,21 +276,37 @@ class ZeroPadding2D(_Spatial):
         super().__init__(data_format=data_format, **kwargs)
         self.padding = spatial_args.pairs(padding, 2, "padding", "ZeroPadding2D")
 
-    def call(self, inputs, training=False):
-        widths = [(0, 0)] * inputs.ndim
-        for axis, pair in zip(self._axes, self.padding):
-            widths[axis] = pair
-        return F.pad(inputs, widths)
 
-    def compute_output_shape(self, input_shape):
-        return self._resize(input_shape, lambda i, n: n + sum(self.padding[i]))
+class ZeroPadding3D(_ZeroPadding):
+    """Adds zeros around each volume: ``y[b, d0 + i, h0 + j, w0 + l, c] = x[b, i, j, l, c]``,
+    zeros elsewhere (``d0, h0, w0`` the leading pads); ``dL/dx = g`` cut back to
+    ``[d0 : d0 + depth, h0 : h0 + height, w0 : w0 + width]``.
 
-    def get_config(self):
-        return {**super().get_config(), "padding": self.padding}
+    Args:
+        padding: an int (all six sides), ``(symmetric_depth, symmetric_height,
+            symmetric_width)``, or ``((d0, d1), (h0, h1), (w0, w1))`` (default ``(1, 1, 1)``).
+        data_format: ``'channels_last'`` (default) or ``'channels_first'``.
+
+    Input shape: ``(batch, depth, height, width, channels)`` (or channels_first). Output
+    shape: ``(batch, depth + d0 + d1, height + h0 + h1, width + w0 + w1, channels)``.
+
+    Example:
+        >>> import numpy as np
+        >>> from axon.layers.spatial import ZeroPadding3D
+        >>> ZeroPadding3D(((1, 0), (0, 0), (0, 1)))(np.ones((1, 1, 1, 1, 1))).numpy().ravel().tolist()
+        [0.0, 0.0, 1.0, 0.0]
+    """
+
+    _spatial = 3
+
+    def __init__(self, padding: Any = (1, 1, 1), data_format: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(data_format=data_format, **kwargs)
+        self.padding = spatial_args.pairs(padding, 3, "padding", "ZeroPadding3D")
 
 
 class _Cropping(_Spatial):
-    """Shared by Cropping1D/2D: ``self.cropping`` holds ``(before, after)`` per spatial axis."""
+    """Shared by Cropping1D/2D/3D: ``self.cropping`` holds ``(before, after)`` per spatial axis."""
 
     def _check_rank(self, shape):
         super()._check_rank(shape)
@@ -321,6 +389,39 @@ class Cropping2D(_Cropping):
                  **kwargs: Any) -> None:
         super().__init__(data_format=data_format, **kwargs)
         self.cropping = spatial_args.pairs(cropping, 2, "cropping", "Cropping2D")
+
+    def get_config(self):
+        return {**super().get_config(), "cropping": self.cropping}
+
+
+class Cropping3D(_Cropping):
+    """Cuts entries off the borders of each volume:
+    ``y[b, i, j, l, c] = x[b, d0 + i, h0 + j, w0 + l, c]``; ``dL/dx = g`` placed at
+    ``[d0 : depth - d1, h0 : height - h1, w0 : width - w1]``, zeros on the cropped border.
+
+    Args:
+        cropping: an int (all six sides), ``(symmetric_depth, symmetric_height,
+            symmetric_width)``, or ``((d0, d1), (h0, h1), (w0, w1))`` (default
+            ``((1, 1), (1, 1), (1, 1))``).
+        data_format: ``'channels_last'`` (default) or ``'channels_first'``.
+
+    Input shape: ``(batch, depth, height, width, channels)`` (or channels_first). Output
+    shape: ``(batch, depth - d0 - d1, height - h0 - h1, width - w0 - w1, channels)``.
+
+    Example:
+        >>> import numpy as np
+        >>> from axon.layers.spatial import Cropping3D
+        >>> x = np.arange(8.0).reshape(1, 2, 2, 2, 1)
+        >>> Cropping3D(((1, 0), (0, 1), (0, 0)))(x).numpy().ravel().tolist()
+        [4.0, 5.0]
+    """
+
+    _spatial = 3
+
+    def __init__(self, cropping: Any = ((1, 1), (1, 1), (1, 1)), data_format: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(data_format=data_format, **kwargs)
+        self.cropping = spatial_args.pairs(cropping, 3, "cropping", "Cropping3D")
 
     def get_config(self):
         return {**super().get_config(), "cropping": self.cropping}

@@ -1,5 +1,6 @@
 """Converters of the layers with spatial axes: convolutions (plain, depthwise, separable,
-transposed), pooling, and the weightless resizers (ZeroPadding, Cropping, UpSampling).
+transposed), pooling (1D/2D/3D), and the weightless resizers (ZeroPadding, Cropping, UpSampling,
+1D/2D/3D).
 
 Convolutions and pools ask for ONNX's ``(N, C, *spatial)`` layout; the resizers work on
 whichever ONNX axes hold axon's spatial axes, so they keep the layout they are given.
@@ -13,16 +14,16 @@ from onnx import TensorProto
 
 from axon.engine.ops.conv import conv_pads, conv_transpose_geometry
 from axon.layers import (
-    Cropping1D,
-    Cropping2D,
     DepthwiseConv1D,
     DepthwiseConv2D,
     GlobalAveragePooling1D,
     GlobalMaxPooling1D,
     GlobalMaxPooling2D,
+    GlobalMaxPooling3D,
     Layer,
     MaxPooling1D,
     MaxPooling2D,
+    MaxPooling3D,
     UpSampling2D,
 )
 from axon.onnx.common import activation, unsupported, weight
@@ -153,7 +154,7 @@ def pool(b: GraphBuilder, layer: Any, inputs: list[Value]) -> Value:
     ones = (1,) * len(layer.pool_size)
     attributes = {"kernel_shape": list(layer.pool_size), "strides": list(layer.strides),
                   **_pads(layer, x, layer.pool_size, layer.strides, ones)}
-    if isinstance(layer, MaxPooling1D | MaxPooling2D):
+    if isinstance(layer, MaxPooling1D | MaxPooling2D | MaxPooling3D):
         y = b.node("MaxPool", [b.arranged(x, perm)], **attributes)
     else:
         y = b.node("AveragePool", [b.arranged(x, perm)], count_include_pad=0, **attributes)
@@ -166,7 +167,8 @@ def global_pool(b: GraphBuilder, layer: Any, inputs: list[Value]) -> Value:
     mask, GlobalAveragePooling1D averages the real steps only (:func:`_masked_mean`)."""
     x = inputs[0]
     axes = layer._axes
-    op = "ReduceMax" if isinstance(layer, GlobalMaxPooling1D | GlobalMaxPooling2D) else "ReduceMean"
+    is_max = isinstance(layer, GlobalMaxPooling1D | GlobalMaxPooling2D | GlobalMaxPooling3D)
+    op = "ReduceMax" if is_max else "ReduceMean"
     if x.mask is not None and isinstance(layer, GlobalAveragePooling1D):
         y = _masked_mean(b, layer, x)
     else:
@@ -203,7 +205,7 @@ def zero_padding(b: GraphBuilder, layer: Any, inputs: list[Value]) -> Value:
     return Value(b.node("Pad", [x.name, b.ints(begins + ends, "pads")]), x.perm)
 
 
-def cropping(b: GraphBuilder, layer: Cropping1D | Cropping2D, inputs: list[Value]) -> Value:
+def cropping(b: GraphBuilder, layer: Any, inputs: list[Value]) -> Value:
     """``Slice`` from ``before`` to ``-after`` (to the end when ``after = 0``) on the ONNX axes
     that hold axon's spatial axes: ``y = x[before : n - after]``."""
     x = inputs[0]

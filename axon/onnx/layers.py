@@ -26,6 +26,7 @@ from axon.layers import (
     Average,
     AveragePooling1D,
     AveragePooling2D,
+    AveragePooling3D,
     BatchNormalization,
     Bidirectional,
     Concatenate,
@@ -37,6 +38,7 @@ from axon.layers import (
     Conv3DTranspose,
     Cropping1D,
     Cropping2D,
+    Cropping3D,
     Dense,
     DepthwiseConv1D,
     DepthwiseConv2D,
@@ -47,8 +49,12 @@ from axon.layers import (
     GaussianNoise,
     GlobalAveragePooling1D,
     GlobalAveragePooling2D,
+    GlobalAveragePooling3D,
     GlobalMaxPooling1D,
     GlobalMaxPooling2D,
+    GlobalMaxPooling3D,
+    GroupNormalization,
+    Identity,
     InputLayer,
     Layer,
     LayerNormalization,
@@ -56,9 +62,12 @@ from axon.layers import (
     Maximum,
     MaxPooling1D,
     MaxPooling2D,
+    MaxPooling3D,
     Minimum,
     Multiply,
     Normalization,
+    Permute,
+    RepeatVector,
     Rescaling,
     Reshape,
     SeparableConv1D,
@@ -69,11 +78,15 @@ from axon.layers import (
     SpatialDropout3D,
     Subtract,
     TimeDistributed,
+    UnitNormalization,
     UpSampling1D,
     UpSampling2D,
+    UpSampling3D,
     ZeroPadding1D,
     ZeroPadding2D,
+    ZeroPadding3D,
 )
+from axon.layers.normalization import UNIT_EPSILON
 from axon.onnx.common import ACTIVATIONS, activation, in_layout, unsupported, weight
 from axon.onnx.convolutional import (
     conv,
@@ -102,7 +115,7 @@ def dense(b: GraphBuilder, layer: Dense, inputs: list[Value]) -> Value:
 
 
 def identity(b: GraphBuilder, layer: Layer, inputs: list[Value]) -> Value:
-    """Dropout at inference (and an input layer): no node at all."""
+    """Identity, Dropout at inference (and an input layer): no node at all."""
     return inputs[0]
 
 
@@ -119,6 +132,25 @@ def reshape(b: GraphBuilder, layer: Reshape, inputs: list[Value]) -> Value:
     """``Reshape`` to ``(0, *target_shape)``: ONNX's 0 keeps the batch size, -1 is inferred."""
     shape = b.ints([0, *layer.target_shape], "shape")
     return Value(b.node("Reshape", [b.natural(inputs[0]), shape]))
+
+
+def permute(b: GraphBuilder, layer: Permute, inputs: list[Value]) -> Value:
+    """No node: axon's ``y = transpose(x, p)`` with ``p = (0, *dims)`` is the ONNX value of
+    ``x`` seen in a new layout. With ``v = transpose(x, q)`` (``q = x.perm``, the identity when
+    ``None``), ``v = transpose(y, r)`` for ``r[i] = p^-1[q[i]]``; a later layer that needs another
+    layout transposes once (``GraphBuilder.arranged``)."""
+    x = inputs[0]
+    p = (0, *layer.dims)
+    q = x.perm or tuple(range(len(p)))
+    r = tuple(p.index(axis) for axis in q)
+    return Value(x.name, None if r == tuple(range(len(r))) else r)
+
+
+def repeat_vector(b: GraphBuilder, layer: RepeatVector, inputs: list[Value]) -> Value:
+    """``y[b, t, f] = x[b, f]``: ``Unsqueeze`` to ``(N, 1, F)``, then ``Expand`` by the shape
+    ``(1, n, 1)`` (numpy-style broadcasting gives ``(N, n, F)``)."""
+    x = b.unsqueeze(b.natural(inputs[0]), [1])
+    return Value(b.node("Expand", [x, b.ints([1, layer.n, 1], "shape")]))
 
 
 def batch_normalization(b: GraphBuilder, layer: BatchNormalization, inputs: list[Value]) -> Value:
@@ -191,6 +223,46 @@ def layer_normalization(b: GraphBuilder, layer: LayerNormalization, inputs: list
     if beta is not None:
         y = b.node("Add", [y, b.const(beta, "beta")])
     return Value(y, x.perm)
+
+
+def group_normalization(b: GraphBuilder, layer: GroupNormalization, inputs: list[Value]) -> Value:
+    """``y = gamma * (x - mu) / sqrt(var + epsilon) + beta``, statistics per sample and group.
+
+    The value is arranged channels-last (axon's other axes in order, then the channel axis), then
+    ``Reshape`` to ``(N, -1, G, C / G)`` so one group of one sample is axes 1 and 3; the two-pass
+    formula of ``layer_normalization`` runs over those axes; ``Reshape`` back to the arranged
+    value's ``Shape``, then ``Mul`` gamma, ``Add`` beta on the last axis. The output stays
+    channels-last (its ``perm`` says so), so no transpose back is needed.
+    """
+    x = inputs[0]
+    rank, axis, groups = len(layer._param_shape), layer._channel_axis, layer._group_count
+    channels = layer._param_shape[axis]
+    layout = tuple(i for i in range(rank) if i != axis) + (axis,)
+    perm = None if layout == tuple(range(rank)) else layout
+    arranged = b.arranged(x, perm)
+    grouped = b.node("Reshape", [arranged, b.ints([0, -1, groups, channels // groups], "shape")])
+    mean = b.reduce("ReduceMean", grouped, [1, 3], keepdims=True)
+    centered = b.node("Sub", [grouped, mean])
+    variance = b.reduce("ReduceMean", b.node("Mul", [centered, centered]), [1, 3], keepdims=True)
+    spread = b.node("Sqrt", [b.node("Add", [variance, b.const(layer.epsilon)])])
+    normalized = b.node("Mul", [centered, b.node("Reciprocal", [spread])])
+    y = b.node("Reshape", [normalized, b.node("Shape", [arranged])])
+    if layer.gamma is not None:
+        y = b.node("Mul", [y, b.const(weight(layer.gamma), "gamma")])
+    if layer.beta is not None:
+        y = b.node("Add", [y, b.const(weight(layer.beta), "beta")])
+    return Value(y, perm)
+
+
+def unit_normalization(b: GraphBuilder, layer: UnitNormalization, inputs: list[Value]) -> Value:
+    """``y = x / sqrt(max(sum(x * x), 1e-24))`` over ``axis`` (``ReduceSum``, ``Max``, ``Sqrt``,
+    ``Div``), on whichever ONNX axes hold axon's, so the value keeps its layout."""
+    x = inputs[0]
+    axes = sorted(x.onnx_axis(a) for a in layer._axes(len(layer._build_input_shape)))
+    squares = b.reduce("ReduceSum", b.node("Mul", [x.name, x.name]), axes, keepdims=True)
+    floor = b.const(UNIT_EPSILON ** 2, "squared_epsilon")
+    norm = b.node("Sqrt", [b.node("Max", [squares, floor])])
+    return Value(b.node("Div", [x.name, norm]), x.perm)
 
 
 # ---- preprocessing and masks ----------------------------------------------------------------
@@ -428,17 +500,22 @@ CONVERTERS: dict[type, Any] = {
     InputLayer: identity, Dropout: identity, Dense: dense, Activation: activation_layer,
     Flatten: flatten, Reshape: reshape, BatchNormalization: batch_normalization,
     Conv1D: conv, Conv2D: conv, Conv3D: conv, DepthwiseConv1D: conv, DepthwiseConv2D: conv,
-    MaxPooling1D: pool, MaxPooling2D: pool, AveragePooling1D: pool, AveragePooling2D: pool,
+    MaxPooling1D: pool, MaxPooling2D: pool, MaxPooling3D: pool, AveragePooling1D: pool,
+    AveragePooling2D: pool, AveragePooling3D: pool,
     GlobalMaxPooling1D: global_pool, GlobalMaxPooling2D: global_pool,
-    GlobalAveragePooling1D: global_pool, GlobalAveragePooling2D: global_pool,
+    GlobalMaxPooling3D: global_pool, GlobalAveragePooling1D: global_pool,
+    GlobalAveragePooling2D: global_pool, GlobalAveragePooling3D: global_pool,
+    Permute: permute, RepeatVector: repeat_vector, Identity: identity,
     Add: merge, Subtract: merge, Multiply: merge, Average: merge, Maximum: merge, Minimum: merge,
     Concatenate: concatenate, SimpleRNN: recurrent, LSTM: recurrent, GRU: recurrent,
     Bidirectional: bidirectional, Embedding: embedding, LayerNormalization: layer_normalization,
+    GroupNormalization: group_normalization, UnitNormalization: unit_normalization,
     SeparableConv1D: separable_conv, SeparableConv2D: separable_conv,
     Conv1DTranspose: conv_transpose, Conv2DTranspose: conv_transpose,
     Conv3DTranspose: conv_transpose, ZeroPadding1D: zero_padding, ZeroPadding2D: zero_padding,
-    Cropping1D: cropping, Cropping2D: cropping, UpSampling1D: up_sampling,
-    UpSampling2D: up_sampling, Rescaling: rescaling, Normalization: normalization,
+    ZeroPadding3D: zero_padding, Cropping1D: cropping, Cropping2D: cropping,
+    Cropping3D: cropping, UpSampling1D: up_sampling, UpSampling2D: up_sampling,
+    UpSampling3D: up_sampling, Rescaling: rescaling, Normalization: normalization,
     Masking: masking, TimeDistributed: time_distributed,
     # the regularization layers are the identity at inference, as Dropout
     GaussianNoise: identity, GaussianDropout: identity, AlphaDropout: identity,

@@ -196,11 +196,17 @@ def case_max_pool():
     _check(lambda x: F.max_pool(x, (3, 2), strides=(2, 1), padding="same"), x)
     _check(lambda x: F.max_pool(x, 2, data_format="channels_first"), x)
     _check(lambda x: F.max_pool(x, 2), x)  # 2x2 channels-last: the compiled kernel, if present
+    volume = (_rng.permutation(2 * 3 * 4 * 3 * 2) * 0.1).reshape(2, 3, 4, 3, 2)  # 3 spatial axes
+    _check(lambda x: F.max_pool(x, (2, 3, 2), strides=(1, 2, 2), padding="same"), volume)
+    _check(lambda x: F.max_pool(x, 2, data_format="channels_first"), volume)
 
 
 def case_avg_pool():
     _check(lambda x: F.avg_pool(x, (3, 2), strides=(2, 1), padding="same"), _u(2, 5, 4, 3))
     _check(lambda x: F.avg_pool(x, 2, strides=1, data_format="channels_first"), _u(2, 3, 4))
+    _check(lambda x: F.avg_pool(x, (2, 3, 2), strides=(1, 2, 2), padding="same"),
+           _u(2, 3, 4, 3, 2))  # 3 spatial axes: border windows divide by fewer entries
+    _check(lambda x: F.avg_pool(x, 2, data_format="channels_first"), _u(2, 2, 4, 3, 2))
 
 
 def case_conv():

@@ -22,6 +22,8 @@ CASES = {
     "Reshape": ({"target_shape": (3, 2)}, [(4, 6)]),
     "BatchNormalization": ({}, [(6, 3)]),
     "LayerNormalization": ({}, [(4, 5)]),
+    "GroupNormalization": ({"groups": 2}, [(3, 2, 4)]),
+    "UnitNormalization": ({"axis": [1, 2]}, [(3, 2, 3)]),
     "Embedding": ({"input_dim": 7, "output_dim": 3}, "integers"),
     "Concatenate": ({}, [(4, 2), (4, 3)]),
     "Add": ({}, [(4, 3), (4, 3)]),
@@ -70,6 +72,9 @@ CASES = {
     "TimeDistributed": ({"layer": layers.Dense(2, dtype="float64")}, [(2, 3, 4)]),
     "MultiHeadAttention": ({"num_heads": 2, "key_dim": 2, "dropout": 0.3, "seed": 1},
                            [(2, 3, 4), (2, 5, 4)]),
+    "Attention": ({"use_scale": True, "score_mode": "concat", "dropout": 0.3, "seed": 1},
+                  [(2, 3, 4), (2, 5, 4)]),
+    "AdditiveAttention": ({"dropout": 0.3, "seed": 1}, [(2, 3, 4), (2, 5, 3), (2, 5, 4)]),
     "Rescaling": ({"scale": 0.5, "offset": 1.0}, [(4, 5)]),
     "Normalization": ({"mean": 0.5, "variance": 4.0}, [(4, 5)]),
     "RandomFlip": ({"seed": 1}, [(2, 4, 5, 2)]),
@@ -85,14 +90,29 @@ CASES = {
                          [(3, 4, 2, 3)]),
     "SpatialDropout3D": ({"rate": 0.4, "seed": 1}, [(2, 2, 3, 2, 4)]),
     "ActivityRegularization": ({"l1": 0.01, "l2": 0.02}, [(4, 5)]),
+    "Permute": ({"dims": (3, 1, 2)}, [(2, 3, 2, 4)]),
+    "RepeatVector": ({"n": 3}, [(4, 5)]),
+    "Identity": ({}, [(4, 5)]),
+    "MaxPooling3D": ({"pool_size": (2, 3, 2), "strides": (1, 2, 1), "padding": "same"},
+                     [(2, 3, 4, 3, 2)]),
+    "AveragePooling3D": ({"pool_size": 2, "strides": 1, "padding": "same",
+                          "data_format": "channels_first"}, [(2, 2, 3, 3, 2)]),
+    "GlobalMaxPooling3D": ({"keepdims": True}, [(2, 2, 3, 2, 3)]),
+    "GlobalAveragePooling3D": ({"data_format": "channels_first"}, [(2, 3, 2, 3, 2)]),
+    "ZeroPadding3D": ({"padding": ((1, 0), (0, 2), (1, 1))}, [(2, 2, 3, 2, 2)]),
+    "Cropping3D": ({"cropping": ((1, 0), (0, 1), (1, 1)), "data_format": "channels_first"},
+                   [(2, 2, 3, 3, 4)]),
+    "UpSampling3D": ({"size": (2, 1, 3)}, [(2, 2, 3, 2, 2)]),
 }
 TRAINING_MODES = {name: (False, True) for name in (
-    "BatchNormalization", "Dropout", "MultiHeadAttention", "RandomFlip", "RandomTranslation",
+    "BatchNormalization", "Dropout", "MultiHeadAttention", "Attention", "AdditiveAttention",
+    "RandomFlip", "RandomTranslation",
     "RandomRotation", "RandomZoom", "GaussianNoise", "GaussianDropout", "AlphaDropout",
     "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")}
 # Layers that draw random numbers in training: reseeded before every evaluation, so the
 # finite differences see the same mask or transform each time.
-SEEDED = {"Dropout", "MultiHeadAttention", "RandomFlip", "RandomTranslation", "RandomRotation",
+SEEDED = {"Dropout", "MultiHeadAttention", "Attention", "AdditiveAttention",
+          "RandomFlip", "RandomTranslation", "RandomRotation",
           "RandomZoom", "GaussianNoise", "GaussianDropout", "AlphaDropout", "SpatialDropout1D",
           "SpatialDropout2D", "SpatialDropout3D"}
 NOT_DIFFERENTIABLE = {"Layer", "InputLayer"}  # the base class; the identity that declares inputs

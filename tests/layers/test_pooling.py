@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import pathlib
 import re
 
 import numpy as np
@@ -19,19 +20,27 @@ from axon.layers.embedding import Embedding
 from axon.layers.pooling import (
     AveragePooling1D,
     AveragePooling2D,
+    AveragePooling3D,
     GlobalAveragePooling1D,
     GlobalAveragePooling2D,
+    GlobalAveragePooling3D,
     GlobalMaxPooling1D,
     GlobalMaxPooling2D,
+    GlobalMaxPooling3D,
     MaxPooling1D,
     MaxPooling2D,
+    MaxPooling3D,
 )
 
 FEW = settings(max_examples=8, deadline=None, database=None)
-WINDOWED = {MaxPooling1D: ("max", 1), MaxPooling2D: ("max", 2),
-            AveragePooling1D: ("avg", 1), AveragePooling2D: ("avg", 2)}
+WINDOWED = {MaxPooling1D: ("max", 1), MaxPooling2D: ("max", 2), MaxPooling3D: ("max", 3),
+            AveragePooling1D: ("avg", 1), AveragePooling2D: ("avg", 2),
+            AveragePooling3D: ("avg", 3)}
 GLOBAL = {GlobalMaxPooling1D: ("max", 1), GlobalMaxPooling2D: ("max", 2),
-          GlobalAveragePooling1D: ("avg", 1), GlobalAveragePooling2D: ("avg", 2)}
+          GlobalMaxPooling3D: ("max", 3), GlobalAveragePooling1D: ("avg", 1),
+          GlobalAveragePooling2D: ("avg", 2), GlobalAveragePooling3D: ("avg", 3)}
+GOLDEN = json.loads((pathlib.Path(__file__).parent /
+                     "reshaping_pooling_3d_keras_golden.json").read_text())
 
 
 def loop_pool(x, kind, pool, strides, padding):
@@ -130,6 +139,11 @@ def test_max_pooling_2d_tie_gradient_goes_to_first_maximum():
     (MaxPooling1D, {}, (4, 5, 6, 1), r"rank 3, \(batch, steps, channels\)"),
     (MaxPooling2D, {"pool_size": 3}, (1, 2, 5, 1), r"pool_size=\(3, 3\) is larger"),
     (AveragePooling1D, {"pool_size": 4}, (1, 3, 1), r"pool_size=\(4,\) is larger"),
+    (MaxPooling3D, {}, (1, 4, 4, 3), r"rank 5, \(batch, depth, height, width, channels\)"),
+    (AveragePooling3D, {"data_format": "channels_first"}, (1, 2, 4, 1, 3),
+     r"pool_size=\(2, 2, 2\) is larger than the input's spatial size \(4, 1, 3\)"),
+    (AveragePooling3D, {"pool_size": (1, 3, 1)}, (1, 4, 2, 4, 1),
+     r"pool_size=\(1, 3, 1\) is larger"),
 ])
 def test_pooling_input_errors_name_the_layer(cls, kwargs, shape, message):
     layer = cls(**kwargs)
@@ -152,6 +166,41 @@ def test_pool_larger_than_input_is_fine_with_same_padding():
 def test_pooling_argument_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         MaxPooling2D(**kwargs)
+
+
+@pytest.mark.parametrize("cls", [MaxPooling3D, AveragePooling3D], ids=lambda c: c.__name__)
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"pool_size": (2, 2)}, r"pool_size to be a positive integer or a tuple of 3 .* "
+                            r"pool_size=\(2, 2\)"),
+    ({"pool_size": 2.0}, "Received: pool_size=2.0"),
+    ({"strides": (1, 0, 1)}, r"Received: strides=\(1, 0, 1\)"),
+    ({"padding": "full"}, "padding to be 'valid' or 'same'. Received: padding='full'"),
+    ({"data_format": "ndhwc"}, "Received: data_format='ndhwc'"),
+])
+def test_pooling_3d_argument_errors_name_the_layer(cls, kwargs, message):
+    with pytest.raises(ValueError, match=f"{cls.__name__} expects .*{message}"):
+        cls(**kwargs)
+
+
+@pytest.mark.parametrize("case", [c for c in GOLDEN["cases"] if "Pooling3D" in c["layer"]],
+                         ids=lambda c: c["layer"])
+def test_pooling_3d_matches_keras_golden_outputs(case):
+    """Keras (float32) on the same float32-representable inputs: 'same' splits the padding
+    ``total // 2`` before, and AveragePooling3D divides border windows by their real entries."""
+    layer = getattr(axon.layers, case["layer"])(**case["kwargs"], dtype="float64")
+    np.testing.assert_allclose(layer(np.array(case["x"])).numpy(), np.array(case["y"]),
+                               rtol=1e-6, atol=1e-6)
+
+
+def test_pooling_3d_channels_first_equals_channels_last_moved():
+    x = np.random.default_rng(2).standard_normal((2, 3, 5, 4, 2))
+    for cls in (MaxPooling3D, AveragePooling3D):
+        last = cls((2, 3, 2), strides=(1, 2, 2), padding="same")(x).numpy()
+        first = cls((2, 3, 2), strides=(1, 2, 2), padding="same",
+                    data_format="channels_first")(_to_first(x)).numpy()
+        np.testing.assert_allclose(first, _to_first(last), rtol=1e-6)
+    assert MaxPooling3D(2, data_format="channels_first").compute_output_shape(
+        (None, 4, None, 6, 7)) == (None, 4, None, 3, 3)
 
 
 # ---- global pooling ----------------------------------------------------------------------------
@@ -237,6 +286,7 @@ def test_global_average_pooling_1d_gets_the_embedding_mask_in_a_model():
 @pytest.mark.parametrize(("cls", "shape", "message"), [
     (GlobalMaxPooling2D, (2, 3, 4), r"rank 4, \(batch, height, width, channels\)"),
     (GlobalAveragePooling1D, (2, 3, 4, 5), r"rank 3, \(batch, steps, channels\)"),
+    (GlobalMaxPooling3D, (2, 3, 4, 5), r"rank 5, \(batch, depth, height, width, channels\)"),
 ])
 def test_global_pooling_rank_errors(cls, shape, message):
     with pytest.raises(ValueError, match=message):
@@ -255,6 +305,20 @@ def test_cnn_with_pooling_trains():
     model.compile(optimizer="adam", loss="mse")
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((32, 6, 6, 2)), rng.standard_normal((32, 1))
+    history = model.fit(x, y, epochs=5, batch_size=8, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert model.predict(x, verbose=0).shape == (32, 1)
+
+
+def test_volumetric_cnn_with_3d_pooling_trains():
+    axon.utils.set_random_seed(0)
+    model = axon.Sequential([axon.Input((4, 6, 6, 2)), axon.layers.Conv3D(3, 2, padding="same"),
+                             MaxPooling3D(), AveragePooling3D((1, 2, 2), padding="same"),
+                             GlobalMaxPooling3D(keepdims=True), GlobalAveragePooling3D(),
+                             axon.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((32, 4, 6, 6, 2)), rng.standard_normal((32, 1))
     history = model.fit(x, y, epochs=5, batch_size=8, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert model.predict(x, verbose=0).shape == (32, 1)

@@ -1,11 +1,12 @@
-"""UpSampling, ZeroPadding and Cropping (1D and 2D): values against explicit-loop float64
-references, Keras golden values for bilinear up-sampling, float64 gradient checks in both data
-formats, output shapes, configs and errors."""
+"""UpSampling, ZeroPadding and Cropping (1D, 2D and 3D): values against explicit-loop float64
+references, Keras golden values for bilinear up-sampling and the 3D layers, float64 gradient
+checks in both data formats, output shapes, configs, errors, and a model that trains."""
 from __future__ import annotations
 
 import itertools
 import json
 import math
+import pathlib
 
 import numpy as np
 import pytest
@@ -13,13 +14,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from layer_testing import layer_gradcheck, run_layer_test
 
+import axon
 from axon.layers.spatial import (
     Cropping1D,
     Cropping2D,
+    Cropping3D,
     UpSampling1D,
     UpSampling2D,
+    UpSampling3D,
     ZeroPadding1D,
     ZeroPadding2D,
+    ZeroPadding3D,
 )
 
 FEW = settings(max_examples=6, deadline=None, database=None)
@@ -205,6 +210,11 @@ def test_cropping_defaults_and_config_round_trip():
     (UpSampling2D(data_format="channels_first"), (2, 3), r"rank 4, \(batch, channels, height"),
     (UpSampling1D(), (2, 3, 4, 5), r"rank 3, \(batch, steps, channels\)"),
     (ZeroPadding1D(), (2, 3), "rank 3"),
+    (ZeroPadding3D(), (2, 3, 4, 5), r"rank 5, \(batch, depth, height, width, channels\)"),
+    (UpSampling3D(data_format="channels_first"), (2, 3, 4, 5),
+     r"rank 5, \(batch, channels, depth, height, width\)"),
+    (Cropping3D(), (1, 3, 2, 4, 1), r"cannot crop \(\(1, 1\), \(1, 1\), \(1, 1\)\) from spatial "
+                                    r"size \(3, 2, 4\)"),
 ])
 def test_input_errors_name_the_layer(layer, shape, message):
     with pytest.raises(ValueError, match=message) as error:
@@ -232,6 +242,13 @@ def test_cropping_too_much_on_a_later_call_is_reported():
     (lambda: UpSampling1D(1.5), "Received: size=1.5"),
     (lambda: UpSampling2D(interpolation="bicubic"), "Received: interpolation='bicubic'"),
     (lambda: UpSampling2D(data_format="channels_middle"), "data_format='channels_middle'"),
+    (lambda: ZeroPadding3D((1, 2)), r"ZeroPadding3D expects padding .* Received: padding=\(1, 2\)"),
+    (lambda: ZeroPadding3D(((1, 2), (0, 0), (1, -1))), r"ZeroPadding3D .* entry 2 of padding"),
+    (lambda: Cropping3D(-1), "Cropping3D expects cropping .* Received: cropping=-1"),
+    (lambda: Cropping3D(((1, 1), (1, 1))), r"Cropping3D .* Received: cropping=\(\(1, 1\), \(1, 1\)\)"),
+    (lambda: UpSampling3D((2, 2)), r"UpSampling3D expects size .* Received: size=\(2, 2\)"),
+    (lambda: UpSampling3D(0), "UpSampling3D expects size .* Received: size=0"),
+    (lambda: UpSampling3D(data_format="first"), "UpSampling3D expects data_format"),
 ])
 def test_argument_errors(make, message):
     with pytest.raises(ValueError, match=message):
@@ -246,3 +263,77 @@ def test_one_dimensional_layers_take_no_data_format(layer):
     with pytest.raises(TypeError, match=message):
         layer(data_format="channels_first")
     assert "data_format" not in layer().get_config()
+
+
+# ---- 3D ----------------------------------------------------------------------------------------
+GOLDEN = json.loads((pathlib.Path(__file__).parent /
+                     "reshaping_pooling_3d_keras_golden.json").read_text())
+
+
+@pytest.mark.parametrize("case", [c for c in GOLDEN["cases"] if c["layer"] in
+                                  ("ZeroPadding3D", "Cropping3D", "UpSampling3D")],
+                         ids=lambda c: c["layer"])
+def test_3d_layers_match_keras_golden_outputs(case):
+    layer = getattr(axon.layers, case["layer"])(**case["kwargs"], dtype="float64")
+    np.testing.assert_array_equal(layer(np.array(case["x"])).numpy(), np.array(case["y"]))
+
+
+@pytest.mark.parametrize("data_format", FORMATS)
+@pytest.mark.parametrize("size", [(2, 2, 2), (1, 3, 2), 2])
+def test_up_sampling_3d_values_and_gradients(size, data_format):
+    x = rng.standard_normal((2, 2, 3, 2, 2))
+    sizes = size if isinstance(size, tuple) else (size,) * 3
+    layer = UpSampling3D(size, data_format=data_format, dtype="float64")
+    _check_layer(layer, x, loop_nearest(x, sizes), data_format)
+    assert layer.get_config()["size"] == sizes
+
+
+@pytest.mark.parametrize("data_format", FORMATS)
+@pytest.mark.parametrize(("padding", "pads"), [
+    (1, ((1, 1),) * 3), ((2, 0, 1), ((2, 2), (0, 0), (1, 1))),
+    (((0, 2), (1, 3), (1, 0)), ((0, 2), (1, 3), (1, 0))),
+])
+def test_zero_padding_3d_forms(padding, pads, data_format):
+    x = rng.standard_normal((2, 2, 3, 2, 2))
+    layer = ZeroPadding3D(padding, data_format=data_format, dtype="float64")
+    _check_layer(layer, x, loop_pad(x, pads), data_format)
+    assert layer.get_config()["padding"] == pads
+
+
+@pytest.mark.parametrize("data_format", FORMATS)
+@pytest.mark.parametrize(("cropping", "crops"), [
+    (1, ((1, 1),) * 3), ((0, 1, 2), ((0, 0), (1, 1), (2, 2))),
+    (((2, 0), (1, 2), (0, 1)), ((2, 0), (1, 2), (0, 1))),
+])
+def test_cropping_3d_forms(cropping, crops, data_format):
+    x = rng.standard_normal((2, 4, 5, 6, 2))
+    layer = Cropping3D(cropping, data_format=data_format, dtype="float64")
+    _check_layer(layer, x, loop_crop(x, crops), data_format)
+    assert layer.get_config()["cropping"] == crops
+
+
+def test_3d_defaults_and_config_round_trip():
+    x = rng.standard_normal((2, 3, 4, 3, 2))
+    for cls, expected_shape, key, default in [
+            (UpSampling3D, (2, 6, 8, 6, 2), "size", (2, 2, 2)),
+            (ZeroPadding3D, (2, 5, 6, 5, 2), "padding", ((1, 1),) * 3),
+            (Cropping3D, (2, 1, 2, 1, 2), "cropping", ((1, 1),) * 3)]:
+        layer = run_layer_test(cls, {}, x, expected_shape, expected_weights=[])
+        config = layer.get_config()
+        assert config[key] == default and config["data_format"] == "channels_last"
+        clone = cls.from_config(json.loads(json.dumps(config)))  # lists, as from a model file
+        np.testing.assert_array_equal(clone(x).numpy(), layer(x).numpy())
+
+
+def test_volumetric_model_with_3d_resizers_trains():
+    axon.utils.set_random_seed(0)
+    model = axon.Sequential([axon.Input((3, 4, 4, 2)), ZeroPadding3D(1),
+                             axon.layers.Conv3D(2, 3), UpSampling3D((1, 2, 2)),
+                             Cropping3D(((0, 1), (1, 1), (2, 0))), axon.layers.Flatten(),
+                             axon.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    data = np.random.default_rng(0)
+    x, y = data.standard_normal((24, 3, 4, 4, 2)), data.standard_normal((24, 1))
+    history = model.fit(x, y, epochs=5, batch_size=8, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert model.predict(x, verbose=0).shape == (24, 1)
