@@ -29,17 +29,23 @@ from axon.backend import strided_view, sum_leading_axes, xp
 from axon.engine.op import Op
 
 
-def _im2col(xf, out, kernel, strides, dilation, groups):
-    """``P[g, (n, *i), (*a, c)] = xf[n, *(i*s + a*d), g*Cg + c]``: shape ``(G, N*prod(out), prod(K)*Cg)``."""
+def _im2col(xf, out, kernel, strides, dilation, groups, ones_column=False):
+    """``P[g, (n, *i), (*a, c)] = xf[n, *(i*s + a*d), g*Cg + c]``: shape ``(G, N*prod(out), prod(K)*Cg)``,
+    with one more column of ones when ``ones_column`` (the bias's column, see :class:`Conv`)."""
     n, nd, cg = xf.shape[0], len(kernel), xf.shape[-1] // groups
     st = xf.strides
     view = strided_view(
         xf, (n, *out, *kernel, groups, cg),
         (st[0], *(st[1 + i] * strides[i] for i in range(nd)),
          *(st[1 + i] * dilation[i] for i in range(nd)), st[-1] * cg, st[-1]))
-    cols = xp.empty((groups, n, *out, *kernel, cg), dtype=xf.dtype)
-    cols[...] = view.transpose(2 * nd + 1, *range(2 * nd + 1), 2 * nd + 2)
-    return cols.reshape(groups, n * math.prod(out), math.prod(kernel) * cg)
+    width = math.prod(kernel) * cg
+    cols = xp.empty((groups, n * math.prod(out), width + ones_column), dtype=xf.dtype)
+    # splitting the axes of a strided slice is always a view, so this writes into ``cols``
+    blocks = cols[..., :width].reshape(groups, n, *out, *kernel, cg)
+    blocks[...] = view.transpose(2 * nd + 1, *range(2 * nd + 1), 2 * nd + 2)
+    if ones_column:
+        cols[..., width] = 1
+    return cols
 
 
 def _col2im(cols, frame, n, out, kernel, strides, dilation):
@@ -131,6 +137,12 @@ class Conv(Op):
     Inputs: ``x (N, *S, C)``, ``w (*K, C/G, O)``, optionally ``b (O,)``.
     Attributes: ``strides``, ``dilation`` (a tuple per spatial dim), ``pads`` (a pair ``(p0, p1)``
     of non-negative ints per spatial dim), ``groups``.
+
+    NOTE: with a bias and one group, the bias is folded into the product for speed: ``P`` gets a
+    column of ones and ``W`` the row ``b``, so ``y = [P 1] [W; b]`` is one matmul (no separate pass
+    adding ``b`` over ``y``) and ``[P 1]^T g`` gives ``dL/dW`` and ``dL/db`` together. On a first
+    layer (3x3 kernel, one channel, batch 128 of 28x28) the forward product went from 2.4 to
+    1.3 ms and the weight gradients from 2.2 to 1.9 ms (BENCHMARKS.md).
     """
 
     def forward(self, x, w, b=None, *, strides, dilation, pads, groups):
@@ -138,11 +150,16 @@ class Conv(Op):
         sizes = tuple(x.shape[1 + i] + pads[i][0] + pads[i][1] for i in range(nd))
         out = tuple((f - (k - 1) * d - 1) // s + 1
                     for f, k, d, s in zip(sizes, kernel, dilation, strides))
-        cols = _im2col(_place(x, [p[0] for p in pads], sizes), out, kernel, strides, dilation, groups)
+        folded = b is not None and groups == 1
+        cols = _im2col(_place(x, [p[0] for p in pads], sizes), out, kernel, strides, dilation, groups,
+                       ones_column=folded)
         wg = _weights(w, groups)
+        if folded:
+            wg = xp.concatenate([wg, b.reshape(1, 1, -1).astype(wg.dtype, copy=False)], axis=1)
         y = _channels_last(xp.matmul(cols, wg), x.shape[0], out)
-        if b is not None:
+        if b is not None and not folded:
             y += b
+        self.folded = folded
         self.cols = cols if self.needs_grad[1] else None
         self.w = w if self.needs_grad[0] else None
         self.geometry = (x.shape, sizes, out, kernel, strides, dilation, pads, groups)
@@ -152,17 +169,22 @@ class Conv(Op):
         xshape, sizes, out, kernel, strides, dilation, pads, groups = self.geometry
         g3 = _grouped(g, groups)
         gx = gw = gb = None
-        cols = self.cols
+        cols, wants_bias = self.cols, len(self.needs_grad) > 2 and self.needs_grad[2]
         if self.needs_grad[1]:
-            gw = xp.matmul(cols.transpose(0, 2, 1), g3).transpose(1, 0, 2).reshape(
-                *kernel, xshape[-1] // groups, g.shape[-1])
-        if len(self.needs_grad) > 2 and self.needs_grad[2]:
+            products = xp.matmul(cols.transpose(0, 2, 1), g3)   # (G, K*Cg (+ 1), O/G)
+            if self.folded:   # the ones column's row is dL/db
+                gb = products[0, -1].copy() if wants_bias else None
+                products = products[:, :-1]
+            gw = products.transpose(1, 0, 2).reshape(*kernel, xshape[-1] // groups, g.shape[-1])
+        if wants_bias and gb is None:
             gb = sum_leading_axes(g, g.ndim - 1)
         if self.needs_grad[0]:
             # the im2col buffer is free once dL/dW is computed, unless the graph is kept for
-            # another backward: dL/dP is then written over it
-            free = (cols if self.final_backward and cols is not None
-                    and cols.dtype == xp.result_type(g, self.w) else None)
+            # another backward: dL/dP is then written over it (its first G*M*K*Cg entries)
+            free = None
+            if self.final_backward and cols is not None and cols.dtype == xp.result_type(g, self.w):
+                rows, width = cols.shape[1], math.prod(kernel) * (xshape[-1] // groups)
+                free = cols.reshape(-1)[:groups * rows * width].reshape(groups, rows, width)
             gcols = _offset_columns(g3, self.w, groups, buffer=free)
             compiled = _compiled_col2im(gcols, kernel, strides, dilation)
             if compiled is not None:  # one pass that writes each frame entry once (see kernels)

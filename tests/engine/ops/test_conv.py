@@ -145,3 +145,27 @@ def test_a_retained_graph_gives_the_same_gradients_twice(channels):
     for a, b, c in zip(first, second, third):
         np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(a, c)
+
+
+@pytest.mark.parametrize("kernel_grad, bias_grad", [(True, True), (True, False), (False, True)])
+def test_the_bias_folded_into_the_product_gives_each_gradient_asked(kernel_grad, bias_grad):
+    """With a bias and one group, Conv multiplies [P 1] by [W; b]: its output and gradients must
+    match the loop reference and the bias-free (unfolded) product whichever of the kernel and
+    the bias want a gradient, also when the one-column-wider im2col buffer is reused for dL/dP."""
+    rng = np.random.default_rng(1)
+    x0, w0, b0 = rng.normal(size=(2, 6, 6, 3)), rng.normal(size=(3, 3, 3, 4)), rng.normal(size=4)
+    x = axon.Tensor(x0, requires_grad=True)
+    w, b = axon.Tensor(w0, requires_grad=kernel_grad), axon.Tensor(b0, requires_grad=bias_grad)
+    y = F.conv(x, w, b, padding="same")
+    np.testing.assert_allclose(y.numpy(), reference_conv(x0, w0, b0, (1, 1), (1, 1),
+                                                         [(1, 1), (1, 1)], 1), atol=1e-12)
+    g = rng.normal(size=y.shape)
+    F.sum(y * axon.Tensor(g)).backward()
+    x_ref, w_ref = axon.Tensor(x0, requires_grad=True), axon.Tensor(w0, requires_grad=True)
+    F.sum(F.conv(x_ref, w_ref, padding="same") * axon.Tensor(g)).backward()   # no bias: unfolded
+    assert (w.grad is not None) == kernel_grad and (b.grad is not None) == bias_grad
+    np.testing.assert_allclose(x.grad, x_ref.grad, atol=1e-12)
+    if kernel_grad:
+        np.testing.assert_allclose(w.grad, w_ref.grad, atol=1e-12)
+    if bias_grad:
+        np.testing.assert_allclose(b.grad, g.sum(axis=(0, 1, 2)), atol=1e-12)
