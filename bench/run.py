@@ -245,6 +245,10 @@ def main() -> None:
                         choices=list(FRAMEWORKS))
     parser.add_argument("--python", default=sys.executable, help="interpreter for the workers")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--workloads", nargs="+", default=None,
+                        choices=["mlp", "cnn", "lstm", "latency"],
+                        help="run only these workloads (e.g. to re-measure one change against "
+                        "the peers; write --json and --markdown elsewhere then)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", default=os.environ.get(
@@ -273,7 +277,10 @@ def main() -> None:
         raw_path.write_text("")
     if args.reuse:
         results = [json.loads(line) for line in Path(args.reuse).read_text().splitlines() if line]
-    for task in [] if args.reuse else plan(args.smoke, args.rounds):
+    tasks = [] if args.reuse else plan(args.smoke, args.rounds)
+    if args.workloads:
+        tasks = [task for task in tasks if task["workload"] in args.workloads]
+    for task in tasks:
         task = {**task, "seed": args.seed, "threads": args.threads, "data_dir": args.data_dir}
         for framework in versions:
             out = run_worker(args.python, framework, task)
