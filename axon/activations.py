@@ -15,7 +15,7 @@ from typing import Any
 from axon.backend import xp
 from axon.engine import Tensor, ops
 from axon.engine import functional as F
-from axon.utils import resolve
+from axon.utils.registry import custom_object, resolve
 
 linear = F.linear
 step = F.step
@@ -70,6 +70,9 @@ def get(identifier: Any) -> Callable:
     """The activation function for a name (``'relu'``), ``None`` (linear) or a callable."""
     if identifier is None:
         return linear
+    custom = custom_object(identifier)   # a name the program supplied: custom_objects, registered
+    if custom is not None:
+        return get(custom)
     if callable(identifier):
         return identifier
     if isinstance(identifier, str):
@@ -83,4 +86,5 @@ def serialize(activation: Callable) -> str:
     for name, fn in ALL.items():
         if fn is activation:
             return name
-    return getattr(activation, "__name__", repr(activation))
+    return getattr(activation, "_registered_name", None) or getattr(activation, "__name__",
+                                                                    repr(activation))

@@ -41,7 +41,7 @@ from typing import Any
 from axon import backend
 from axon.engine import functional as F
 from axon.engine.tensor import Tensor
-from axon.utils import resolve
+from axon.utils.registry import custom_class, custom_object, resolve
 
 
 # ---- argument checks and the shared norm ------------------------------------------------------
@@ -258,11 +258,15 @@ def get(identifier: Any) -> Any:
     """
     if identifier is None:
         return None
+    custom = custom_object(identifier)   # a name the program supplied: custom_objects, registered
+    if custom is not None:
+        return get(custom)
     if isinstance(identifier, dict):
         if "class_name" not in identifier:
             raise ValueError("A constraint config dict needs a 'class_name' key. "
                              f"Received: {identifier!r}")
-        cls = resolve(identifier["class_name"], ALL, "constraint")
+        cls = custom_class(identifier["class_name"]) or resolve(identifier["class_name"], ALL,
+                                                                 "constraint")
         return cls.from_config(dict(identifier.get("config") or {}))
     if isinstance(identifier, str):
         return resolve(identifier, ALL, "constraint")()
@@ -289,7 +293,8 @@ def serialize(constraint: Any) -> dict | None:
     if not isinstance(constraint, Constraint):
         raise ValueError("serialize expects a Constraint instance (or None); a plain function "
                          f"has no config. Received: {constraint!r}")
-    return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
+    class_name = getattr(type(constraint), "_registered_name", None) or type(constraint).__name__
+    return {"class_name": class_name, "config": constraint.get_config()}
 
 
 def deserialize(config: dict) -> Constraint:

@@ -28,7 +28,7 @@ import math
 from typing import Any
 
 from axon import backend
-from axon.utils import resolve
+from axon.utils.registry import custom_class, custom_object, resolve
 
 _TRUNCATED_NORMAL_STD = 0.87962566103423978  # std of a unit normal truncated to [-2, 2]
 
@@ -371,13 +371,17 @@ def get(identifier: Any) -> Initializer | None:
     """
     if identifier is None:
         return None
+    custom = custom_object(identifier)   # a name the program supplied: custom_objects, registered
+    if custom is not None:
+        return get(custom)
     if isinstance(identifier, Initializer) or callable(identifier) and not isinstance(
             identifier, type):
         return identifier
     if isinstance(identifier, type) and issubclass(identifier, Initializer):
         return identifier()
     if isinstance(identifier, dict):
-        cls = resolve(identifier.get("class_name"), {**_by_class_name(), **_ALIASES}, "initializer")
+        cls = custom_class(identifier.get("class_name")) or resolve(
+            identifier.get("class_name"), {**_by_class_name(), **_ALIASES}, "initializer")
         return cls.from_config(identifier.get("config") or {})
     if isinstance(identifier, str):
         return resolve(identifier, {**ALL, **_by_class_name(), **_ALIASES}, "initializer")()
@@ -388,6 +392,11 @@ def _by_class_name() -> dict:
     return {cls.__name__.lower(): cls for cls in ALL.values()}
 
 
-def serialize(initializer: Initializer) -> dict:
-    """``{'class_name': ..., 'config': ...}`` for a built-in initializer."""
-    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
+def serialize(initializer: Any) -> dict | str:
+    """``{'class_name': ..., 'config': ...}`` for an Initializer (a custom class by its registered
+    name); a plain function by its name, which loading looks up among the custom objects."""
+    if not isinstance(initializer, Initializer) and callable(initializer):
+        return getattr(initializer, "_registered_name", None) or getattr(
+            initializer, "__name__", repr(initializer))
+    class_name = getattr(type(initializer), "_registered_name", None) or type(initializer).__name__
+    return {"class_name": class_name, "config": initializer.get_config()}

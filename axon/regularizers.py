@@ -30,7 +30,7 @@ from axon import backend
 from axon.backend import xp
 from axon.engine import functional as F
 from axon.engine.tensor import Tensor
-from axon.utils import resolve
+from axon.utils.registry import custom_class, custom_object, resolve
 
 
 def _check_factor(value: Any, name: str, owner: str) -> float:
@@ -256,12 +256,16 @@ def get(identifier: Any) -> Any:
     """
     if identifier is None:
         return None
+    custom = custom_object(identifier)   # a name the program supplied: custom_objects, registered
+    if custom is not None:
+        return get(custom)
     if isinstance(identifier, dict):
         if "class_name" not in identifier:
             raise ValueError("A regularizer config dict needs a 'class_name' key. "
                              f"Received: {identifier!r}")
         known = {k.lower(): v for k, v in _CLASSES.items()}
-        cls = resolve(identifier["class_name"], known, "regularizer")
+        cls = custom_class(identifier["class_name"]) or resolve(identifier["class_name"], known,
+                                                                 "regularizer")
         return cls.from_config(dict(identifier.get("config") or {}))
     if isinstance(identifier, str):
         known = {**ALL, **{k.lower(): v for k, v in _CLASSES.items()}}
@@ -288,7 +292,8 @@ def serialize(regularizer: Any) -> dict | None:
     if not isinstance(regularizer, Regularizer):
         raise ValueError("serialize expects a Regularizer instance (or None); a plain function "
                          f"has no config. Received: {regularizer!r}")
-    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+    class_name = getattr(type(regularizer), "_registered_name", None) or type(regularizer).__name__
+    return {"class_name": class_name, "config": regularizer.get_config()}
 
 
 def deserialize(config: dict) -> Regularizer:

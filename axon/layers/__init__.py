@@ -18,6 +18,7 @@ from axon.layers.core import Activation, Dense, Dropout
 from axon.layers.dot_attention import AdditiveAttention, Attention
 from axon.layers.embedding import Embedding
 from axon.layers.input_layer import Input, InputLayer, KerasTensor
+from axon.layers.lambda_layer import Lambda
 from axon.layers.masking import Masking
 from axon.layers.merging import (
     Add,
@@ -75,7 +76,7 @@ from axon.layers.spatial import (
 )
 from axon.layers.wrappers import Bidirectional, TimeDistributed
 
-__all__ = ["Layer", "Dense", "Activation", "Dropout", "Flatten", "Reshape", "Input", "InputLayer",
+__all__ = ["Layer", "Dense", "Activation", "Dropout", "Lambda", "Flatten", "Reshape", "Input", "InputLayer",
            "KerasTensor", "BatchNormalization", "LayerNormalization", "GroupNormalization",
            "UnitNormalization", "Embedding", "Add",
            "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",

@@ -21,6 +21,11 @@ def get_regularizer(identifier: Any) -> Any:
 
 
 def serialize_regularizer(regularizer: Any) -> Any:
+    """None; ``{'class_name': ..., 'config': ...}`` for a regularizer object; a plain function's
+    name (loading looks it up among the custom objects)."""
+    if regularizer is not None and not isinstance(regularizer, regularizers.Regularizer):
+        return getattr(regularizer, "_registered_name", None) or getattr(
+            regularizer, "__name__", repr(regularizer))
     return regularizers.serialize(regularizer)
 
 

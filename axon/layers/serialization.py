@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-_REGISTERED: dict[str, type] = {}
+from axon.utils.registry import REGISTERED, custom_object, custom_object_scope
 
 
 def register_keras_serializable(package: str = "Custom", name: str | None = None) -> Any:
-    """A class decorator that makes a custom layer (or model) loadable by name.
+    """A decorator that makes a custom class (layer, model, loss, metric, initializer,
+    regularizer, constraint) or function (activation, loss, metric) loadable by name.
 
-    The class is registered as ``'package>name'`` and also under its plain name.
+    The object is registered as ``'package>name'`` and also under its plain name; functions are
+    then saved under ``'package>name'``.
 
     Example:
         >>> import axon
@@ -26,12 +28,12 @@ def register_keras_serializable(package: str = "Custom", name: str | None = None
         >>> axon.layers.deserialize({"class_name": "demo>Doubler", "config": {}}).__class__.__name__
         'Doubler'
     """
-    def decorator(cls: type) -> type:
-        registered = name or cls.__name__
-        _REGISTERED[f"{package}>{registered}"] = cls
-        _REGISTERED.setdefault(registered, cls)
-        cls._registered_name = f"{package}>{registered}"
-        return cls
+    def decorator(obj: Any) -> Any:
+        registered = name or obj.__name__
+        REGISTERED[f"{package}>{registered}"] = obj
+        REGISTERED.setdefault(registered, obj)
+        obj._registered_name = f"{package}>{registered}"
+        return obj
     return decorator
 
 
@@ -55,9 +57,10 @@ def deserialize(config: dict, custom_objects: dict | None = None,
             or not isinstance(config.get("config") or {}, dict):
         raise ValueError(f"A layer configuration is a dict with 'class_name' (a string) and "
                          f"'config' (a dict). Received: {str(config)[:200]}")
-    cls = find_class(config["class_name"], custom_objects, extra_classes)
-    return cls.from_config(dict(config.get("config") or {}), **(
-        {"custom_objects": custom_objects} if _takes_custom_objects(cls) else {}))
+    with custom_object_scope(custom_objects):   # for the names inside the layer's config too
+        cls = find_class(config["class_name"], None, extra_classes)
+        return cls.from_config(dict(config.get("config") or {}), **(
+            {"custom_objects": custom_objects} if _takes_custom_objects(cls) else {}))
 
 
 def find_class(class_name: str, custom_objects: dict | None = None,
@@ -65,8 +68,9 @@ def find_class(class_name: str, custom_objects: dict | None = None,
     """The class called ``class_name``: custom objects, registered classes, then axon's."""
     if custom_objects and class_name in custom_objects:
         return custom_objects[class_name]
-    if class_name in _REGISTERED:
-        return _REGISTERED[class_name]
+    custom = custom_object(class_name)
+    if isinstance(custom, type):
+        return custom
     if extra_classes and class_name in extra_classes:
         return extra_classes[class_name]
     import axon.layers as layers_module

@@ -58,8 +58,8 @@ from axon.losses.regression import (
     mean_squared_error,
     mean_squared_logarithmic_error,
 )
-from axon.utils import resolve
 from axon.utils.naming import to_snake_case
+from axon.utils.registry import custom_class, custom_object, resolve
 
 # Aliases -> class, beyond each class's own name (CamelCase, matched case-insensitively) and its
 # snake_case form, which are added below. Functions' names are the classes' snake_case names
@@ -103,6 +103,9 @@ def get(identifier: Any) -> Loss:
     """
     if isinstance(identifier, Loss):
         return identifier
+    custom = custom_object(identifier)   # a name the program supplied: custom_objects, registered
+    if custom is not None:
+        return get(custom)
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         return identifier()
     if isinstance(identifier, str):
@@ -119,7 +122,8 @@ def serialize(loss: Loss) -> dict:
     """``{"class_name": ..., "config": loss.get_config()}``, as Keras writes a loss."""
     if not isinstance(loss, Loss):
         raise ValueError(f"serialize expects a Loss. Received: {loss!r}")
-    return {"class_name": type(loss).__name__, "config": loss.get_config()}
+    class_name = getattr(type(loss), "_registered_name", None) or type(loss).__name__
+    return {"class_name": class_name, "config": loss.get_config()}
 
 
 def deserialize(config: dict) -> Loss:
@@ -127,7 +131,8 @@ def deserialize(config: dict) -> Loss:
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError("deserialize expects a dict with 'class_name' and 'config'. "
                          f"Received: {config!r}")
-    cls = resolve(config["class_name"], {c.__name__.lower(): c for c in _CLASSES}, "loss")
+    cls = custom_class(config["class_name"]) or resolve(
+        config["class_name"], {c.__name__.lower(): c for c in _CLASSES}, "loss")
     return cls.from_config(dict(config.get("config", {})))
 
 

@@ -57,8 +57,8 @@ from axon.metrics.regression import (
     mean_squared_error,
     mean_squared_logarithmic_error,
 )
-from axon.utils import resolve
 from axon.utils.naming import to_snake_case
+from axon.utils.registry import custom_class, custom_object, resolve
 
 CLASSES: tuple[type, ...] = (
     Mean, Sum,
@@ -91,13 +91,16 @@ _ACCURACY_NAMES = ("accuracy", "acc")
 
 
 def get_function(name: str) -> Callable:
-    """A built-in per-sample metric function by name (see ``FUNCTIONS``)."""
-    return resolve(name, FUNCTIONS, "metric function")
+    """A per-sample metric function by name: a custom one (``custom_objects``, registered) or a
+    built-in one (see ``FUNCTIONS``)."""
+    custom = custom_object(name)
+    return custom if callable(custom) else resolve(name, FUNCTIONS, "metric function")
 
 
 def serialize(metric: Metric) -> dict:
     """``{'class_name': ..., 'config': metric.get_config()}``, as Keras writes it."""
-    return {"class_name": type(metric).__name__, "config": metric.get_config()}
+    class_name = getattr(type(metric), "_registered_name", None) or type(metric).__name__
+    return {"class_name": class_name, "config": metric.get_config()}
 
 
 def deserialize(config: dict, custom_objects: dict | None = None) -> Metric:
@@ -106,7 +109,8 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Metric:
     classes.update(custom_objects or {})
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"deserialize expects {{'class_name': ..., 'config': ...}}. Received: {config!r}")
-    cls = resolve(config["class_name"], {name.lower(): c for name, c in classes.items()}, "metric class")
+    cls = custom_class(config["class_name"]) or resolve(
+        config["class_name"], {name.lower(): c for name, c in classes.items()}, "metric class")
     return cls.from_config(dict(config.get("config", {})))
 
 
@@ -124,6 +128,9 @@ def get(identifier: Any, loss: Any = None, output_shape: tuple | None = None) ->
     """
     if isinstance(identifier, Metric):
         return identifier
+    custom = custom_object(identifier)   # a name the program supplied: custom_objects, registered
+    if custom is not None:
+        return get(custom)
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
     if isinstance(identifier, dict):

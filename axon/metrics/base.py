@@ -265,7 +265,8 @@ class MeanMetricWrapper(Mean):
 
     def get_config(self) -> dict:
         """``fn`` is stored by name; ``from_config`` finds the built-in metric functions by name."""
-        return {**super().get_config(), "fn": getattr(self.fn, "__name__", repr(self.fn)),
+        fn_name = getattr(self.fn, "_registered_name", None) or getattr(self.fn, "__name__", None)
+        return {**super().get_config(), "fn": fn_name or repr(self.fn),
                 **self.fn_kwargs}
 
     @classmethod

@@ -21,16 +21,20 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import warnings
 from typing import Any
 
 from axon import losses as losses_module
+from axon import metrics as metrics_module
 from axon import optimizers as optimizers_module
 from axon.layers.base import weight_budget
+from axon.layers.lambda_layer import Lambda, unnamed_functions
 from axon.layers.serialization import serialize
 from axon.models.serialization import deserialize
 from axon.saving import FormatError
 from axon.saving.archive import decode_archive, encode_archive, is_archive, write_archive
 from axon.saving.safetensors_format import decode_arrays, encode_arrays, parse_json
+from axon.utils.registry import custom_object, custom_object_scope
 
 MODEL_FORMAT = "axon.model"
 MODEL_FORMAT_VERSION = 2
@@ -65,6 +69,7 @@ def model_members(model: Any, include_optimizer: bool = True,
     metadata = {"format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION,
                 "axon_version": _axon_version()}
     try:
+        _refuse_unnamed_functions(model)
         config = {"model_config": serialize(model),
                   "compile_config": _compile_config(model) if getattr(model, "compiled", False)
                   else None}
@@ -100,6 +105,18 @@ def _axon_version() -> str:
         return "unknown"
 
 
+def _refuse_unnamed_functions(model: Any) -> None:
+    """A Lambda layer around an anonymous function cannot be rebuilt from a file (which holds
+    no code): refuse to write one that could not be loaded."""
+    for layer in model._flatten_layers():
+        if isinstance(layer, Lambda) and unnamed_functions(layer):
+            raise ValueError(f"Layer '{layer.name}' (Lambda) wraps an anonymous function (its "
+                             f"{', '.join(unnamed_functions(layer))}); a model file holds no "
+                             "code, so the model could not be loaded from it. Define the "
+                             "function with def (and give it to load_model in custom_objects), "
+                             "or save the weights only (save_weights).")
+
+
 def _json_bytes(value: Any) -> bytes:
     return json.dumps(value, indent=1, allow_nan=True).encode("utf-8")
 
@@ -111,13 +128,52 @@ def _compile_config(model: Any) -> dict:
         config["loss"] = _plain(compiled.identifier, _serialize_loss)
         config["loss_weights"] = compiled.weights_identifier
     metrics = model._compiled_metrics
-    config["metrics"] = _plain(metrics.identifiers, lambda m: None)
-    config["weighted_metrics"] = _plain(metrics.weighted_identifiers, lambda m: None)
+    config["metrics"] = _plain(metrics.identifiers, _serialize_metric)
+    config["weighted_metrics"] = _plain(metrics.weighted_identifiers, _serialize_metric)
+    if compiled is not None and _has_unnamed(config["loss"], compiled.identifier) or any(
+            _has_unnamed(config[key], given) for key, given in (
+                ("metrics", metrics.identifiers), ("weighted_metrics", metrics.weighted_identifiers))):
+        warnings.warn("A loss or metric of this model is a function without a name (a lambda), "
+                      "which a model file cannot name: the file keeps None in its place. Define "
+                      "it with def (and pass it in custom_objects when loading), or compile the "
+                      "loaded model again.", stacklevel=4)
     return config
 
 
+def _has_unnamed(saved: Any, given: Any) -> bool:
+    """Whether ``saved`` (the config written) has None where ``given`` had an object."""
+    if saved is None:
+        return given is not None
+    if isinstance(saved, dict) and isinstance(given, dict) and "class_name" not in saved:
+        return any(_has_unnamed(saved[key], given[key]) for key in saved if key in given)
+    if isinstance(saved, list) and isinstance(given, list | tuple):
+        return any(_has_unnamed(s, g) for s, g in zip(saved, given))
+    return False
+
+
 def _serialize_loss(loss: Any) -> Any:
-    return losses_module.serialize(loss) if isinstance(loss, losses_module.Loss) else None
+    """A Loss as its config; a loss function by its name, which ``load_model`` resolves through
+    ``custom_objects`` or the registered objects (see :func:`_function_name`)."""
+    if isinstance(loss, losses_module.Loss):
+        return losses_module.serialize(loss)
+    return _function_name(loss)
+
+
+def _serialize_metric(metric: Any) -> Any:
+    """A Metric object as its config; a metric function by its name."""
+    if isinstance(metric, metrics_module.Metric):
+        return metrics_module.serialize(metric)
+    return _function_name(metric)
+
+
+def _function_name(function: Any) -> str | None:
+    """The name a custom function is saved under: its registered ``'package>name'``, else its
+    ``__name__``; None for what has no usable name (a lambda), which the file cannot hold."""
+    registered = getattr(function, "_registered_name", None)
+    if isinstance(registered, str):
+        return registered
+    name = getattr(function, "__name__", None)
+    return name if isinstance(name, str) and name.isidentifier() else None
 
 
 def _plain(value: Any, fallback: Any) -> Any:
@@ -217,14 +273,15 @@ def _rebuild(source: str, model_config: dict, compile_config: Any, arrays: dict,
     check_order(source, arrays, weights_metadata)
     budget = sum(array.size for array in arrays.values())
     try:
-        with weight_budget(budget):
+        with weight_budget(budget), custom_object_scope(custom_objects):
             model = deserialize(model_config, custom_objects)
         if not isinstance(model, Model):
             raise FormatError(f"{source}: {CONFIG} describes a {type(model).__name__} layer, not "
                               "a model.")
         model.load_weights_from_arrays(arrays, weights_metadata, source)
         if compile_config is not None:
-            _compile(source, model, compile_config, custom_objects)
+            with custom_object_scope(custom_objects):   # custom losses and metrics by name
+                _compile(source, model, compile_config, custom_objects)
             if optimizer_state is not None:
                 model.optimizer.set_state(saved_names(model, weights_metadata),
                                           *optimizer_state)
@@ -273,12 +330,37 @@ def _compile(source: str, model: Any, config: dict, custom_objects: dict | None)
     if not isinstance(config, dict):
         raise FormatError(f"{source}: the compile configuration is not an object: "
                           f"{str(config)[:200]}")
-    loss = config.get("loss")
+    loss = _custom_names(config.get("loss"))
     if isinstance(loss, dict) and "class_name" in loss:
         loss = losses_module.deserialize(loss)
     model.compile(optimizer=optimizers_module.deserialize(config["optimizer"]), loss=loss,
-                  loss_weights=config.get("loss_weights"), metrics=config.get("metrics"),
-                  weighted_metrics=config.get("weighted_metrics"))
+                  loss_weights=config.get("loss_weights"),
+                  metrics=_metric_objects(config.get("metrics")),
+                  weighted_metrics=_metric_objects(config.get("weighted_metrics")))
+
+
+def _metric_objects(saved: Any) -> Any:
+    """The compile metrics as written, with each ``{"class_name", "config"}`` (a metric object)
+    rebuilt, so that it is not taken for a dict of outputs, and custom names resolved."""
+    if isinstance(saved, dict):
+        if "class_name" in saved and "config" in saved:
+            return metrics_module.deserialize(saved)
+        return {key: _metric_objects(value) for key, value in saved.items()}
+    if isinstance(saved, list):
+        return [_metric_objects(value) for value in saved]
+    return _custom_names(saved)
+
+
+def _custom_names(saved: Any) -> Any:
+    """Names of custom objects (``custom_objects``, registered) replaced by the objects now,
+    while the scope is open: compile resolves names only when the model first runs."""
+    if isinstance(saved, str):
+        return custom_object(saved) or saved
+    if isinstance(saved, dict) and "class_name" not in saved:
+        return {key: _custom_names(value) for key, value in saved.items()}
+    if isinstance(saved, list):
+        return [_custom_names(value) for value in saved]
+    return saved
 
 
 def _read_version_1(raw: bytes, source: str, custom_objects: dict | None, compile: bool) -> Any:

@@ -19,7 +19,7 @@ from axon.optimizers.lion import Lion
 from axon.optimizers.nadam import Nadam
 from axon.optimizers.rmsprop import RMSprop
 from axon.optimizers.sgd import SGD
-from axon.utils import resolve
+from axon.utils.registry import custom_class, custom_object, resolve
 
 ALL = {cls.__name__.lower(): cls
        for cls in (SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW, Adamax, Nadam, Lion)}
@@ -45,7 +45,7 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Optimizer:
                          f"Received: {config!r}")
     custom_objects = custom_objects or {}
     name = config["class_name"]
-    cls = custom_objects.get(name) or resolve(name, ALL, "optimizer")
+    cls = custom_objects.get(name) or custom_class(name) or resolve(name, ALL, "optimizer")
     return cls.from_config(config["config"], custom_objects=custom_objects)
 
 
@@ -58,6 +58,9 @@ def get(identifier: Any) -> Optimizer:
     """
     if isinstance(identifier, Optimizer):
         return identifier
+    custom = custom_object(identifier)   # a name the program supplied: custom_objects, registered
+    if custom is not None:
+        return get(custom)
     if isinstance(identifier, type) and issubclass(identifier, Optimizer):
         return identifier()
     if isinstance(identifier, str):

@@ -13,6 +13,12 @@ from axon import layers
 from axon.layers.input_layer import InputLayer
 
 RNG = np.random.default_rng(0)
+
+
+@axon.saving.register_keras_serializable(package="tests")
+def soft_square(x):
+    """Lambda's function in the table: registered, so the saving tests can load it by name."""
+    return axon.engine.functional.tanh(x) * x
 # class name -> (constructor kwargs, list of input shapes or an integer input, multi-input?)
 CASES = {
     "Dense": ({"units": 3, "activation": "tanh"}, [(4, 5)]),
@@ -93,6 +99,7 @@ CASES = {
     "Permute": ({"dims": (3, 1, 2)}, [(2, 3, 2, 4)]),
     "RepeatVector": ({"n": 3}, [(4, 5)]),
     "Identity": ({}, [(4, 5)]),
+    "Lambda": ({"function": soft_square}, [(4, 5)]),
     "MaxPooling3D": ({"pool_size": (2, 3, 2), "strides": (1, 2, 1), "padding": "same"},
                      [(2, 3, 4, 3, 2)]),
     "AveragePooling3D": ({"pool_size": 2, "strides": 1, "padding": "same",
