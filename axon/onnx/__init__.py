@@ -7,14 +7,17 @@ and outputs, nested models included) made of the layers listed in
 ``axon.onnx.layers.SUPPORTED`` (Dense, Embedding, Conv1D/2D/3D, depthwise, separable and
 transposed convolutions, the pooling layers, BatchNormalization, LayerNormalization, Dropout,
 Flatten, Reshape, Activation, ZeroPadding, Cropping, UpSampling, Rescaling, Normalization,
-Masking, TimeDistributed, the merging layers, SimpleRNN, LSTM, GRU, Bidirectional ...).
+Masking, TimeDistributed, the merging layers, Dot, SimpleRNN, LSTM, GRU, Bidirectional,
+MultiHeadAttention, Attention, AdditiveAttention ...).
 A model input declared with an integer dtype (``axon.Input(..., dtype='int64')``) stays an
 integer input of the graph.
 
 Masks. The graph carries a time-step mask (from ``Embedding(mask_zero=True)`` or ``Masking``)
 beside the values, as axon does, to the layers that pass it on; GlobalAveragePooling1D then
-averages the real steps only. A layer that would skip masked steps in a way ONNX's ops cannot
-(SimpleRNN, LSTM, GRU, Bidirectional, attention) is refused with a ``ValueError``.
+averages the real steps only, and the attention layers forbid the masked (query, key) pairs. A
+layer that would skip masked steps in a way ONNX's ops cannot (SimpleRNN, LSTM, GRU,
+Bidirectional), or any mask-using layer given a ``mask=`` array fixed when the model was built,
+is refused with a ``ValueError``.
 
 Layouts. axon is channels-last, ONNX's Conv and pooling are channels-first. Each value carries a
 permutation ``perm`` with ``onnx_value = transpose(axon_value, perm)``; a convolution asks for
@@ -142,17 +145,19 @@ def emit_model(builder: GraphBuilder, model: Model, inputs: list[Value]) -> list
         if node.call_kwargs.get("mask") is not None:
             parents = [Value(v.name, v.perm, v.shape, masked=True) for v in parents]  # no .mask
         result = emit_layer(builder, node.layer, parents,
-                            shapes if isinstance(node.outputs, list) else shapes[0])
+                            shapes if isinstance(node.outputs, list) else shapes[0],
+                            node.call_kwargs)
         results = result if isinstance(result, list) else [result]
         for tensor, value in zip(symbolic, results):
             known[id(tensor)] = value
     return [known[id(t)] for t in graph.output_tensors]
 
 
-def emit_layer(builder: GraphBuilder, layer: Layer, inputs: list[Value],
-               output_shape: Any) -> Value | list[Value]:
-    """The ONNX nodes of one layer call; the output values carry axon's ``output_shape`` and
-    whether axon passes a time-step mask along with them (see :func:`_output_masked`)."""
+def emit_layer(builder: GraphBuilder, layer: Layer, inputs: list[Value], output_shape: Any,
+               call_kwargs: dict | None = None) -> Value | list[Value]:
+    """The ONNX nodes of one layer call (with the call's keyword arguments, e.g. attention's
+    ``use_causal_mask``); the output values carry axon's ``output_shape`` and whether axon passes
+    a time-step mask along with them (see :func:`_output_masked`)."""
     masked = any(v.masked for v in inputs)
     known = all(v.mask is not None for v in inputs if v.masked)
     if masked and _uses_mask(layer) and not (type(layer) in converters.MASK_USING and known):
@@ -166,13 +171,15 @@ def emit_layer(builder: GraphBuilder, layer: Layer, inputs: list[Value],
         outputs = emit_model(builder, layer, inputs)
         result: Any = outputs if len(outputs) > 1 else outputs[0]
     else:
-        result = converters.convert(builder, layer, inputs)
-    masked = _output_masked(layer, masked)
+        result = converters.convert(builder, layer, inputs, call_kwargs)
+    masked = _output_masked(layer, inputs)
+    # a mask made by this layer (its converter computed it), else the one passed on
+    mask = getattr(result, "mask", None) if isinstance(layer, Embedding | Masking) \
+        else inputs[0].mask
     if isinstance(result, list):
         shapes = output_shape if isinstance(output_shape, list) else [output_shape] * len(result)
-        return [Value(v.name, v.perm, _shape(s), masked) for v, s in zip(result, shapes)]
-    # a mask made by this layer (its converter computed it), else the one passed on
-    mask = result.mask if isinstance(layer, Embedding | Masking) else inputs[0].mask
+        return [Value(v.name, v.perm, _shape(s), masked, mask if masked else None)
+                for v, s in zip(result, shapes)]
     return Value(result.name, result.perm, _shape(output_shape), masked, mask if masked else None)
 
 
@@ -186,15 +193,18 @@ def _uses_mask(layer: Layer) -> bool:
     return call_accepts_mask(type(layer))
 
 
-def _output_masked(layer: Layer, input_masked: bool) -> bool:
+def _output_masked(layer: Layer, inputs: list[Value]) -> bool:
     """Whether axon's ``layer.compute_mask`` gives its output a mask: made by
-    ``Embedding(mask_zero=True)`` and ``Masking``, passed on by ``supports_masking`` layers
-    (mask-using layers never get here with one)."""
+    ``Embedding(mask_zero=True)`` and ``Masking``, the query's passed on by the attention layers,
+    any passed on by the other ``supports_masking`` layers (mask-using layers that are not
+    exported never get here with one)."""
     if isinstance(layer, Embedding):
         return layer.mask_zero
     if isinstance(layer, Masking):
         return True
-    return input_masked and layer.supports_masking
+    if type(layer) in converters.FIRST_INPUT_MASK:
+        return inputs[0].masked
+    return any(v.masked for v in inputs) and layer.supports_masking
 
 
 def _shape(shape: Any) -> tuple | None:

@@ -4,8 +4,9 @@ Every converter takes ``(builder, layer, inputs)`` (``inputs`` a list of
 :class:`~axon.onnx.graph.Value`) and returns a ``Value`` (or a list of them). ``CONVERTERS`` is the
 one registry, keyed by the exact layer class, so a subclass that changes ``call`` is refused
 rather than exported with its parent's math. The convolutional converters live in
-:mod:`axon.onnx.convolutional`, the shared pieces (activations, weights) in
-:mod:`axon.onnx.common`.
+:mod:`axon.onnx.convolutional`, the recurrent ones in :mod:`axon.onnx.recurrent`, Dot and
+attention in :mod:`axon.onnx.attention` (those take the call's keyword arguments too), the shared
+pieces (activations, weights) in :mod:`axon.onnx.common`.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 from onnx import TensorProto
 
-from axon import activations, backend
+from axon import backend
 from axon.backend import to_numpy
 from axon.layers import (
     GRU,
@@ -87,6 +88,7 @@ from axon.layers import (
     ZeroPadding3D,
 )
 from axon.layers.normalization import UNIT_EPSILON
+from axon.onnx.attention import ATTENTION_CONVERTERS, FIRST_INPUT_MASK, TAKES_CALL_ARGUMENTS
 from axon.onnx.common import ACTIVATIONS, activation, in_layout, unsupported, weight
 from axon.onnx.convolutional import (
     conv,
@@ -99,8 +101,9 @@ from axon.onnx.convolutional import (
     zero_padding,
 )
 from axon.onnx.graph import GraphBuilder, Value
+from axon.onnx.recurrent import bidirectional, recurrent
 
-__all__ = ["convert", "CONVERTERS", "SUPPORTED", "ACTIVATIONS", "MASK_USING"]
+__all__ = ["convert", "CONVERTERS", "SUPPORTED", "ACTIVATIONS", "MASK_USING", "FIRST_INPUT_MASK"]
 
 _INT64_MAX = 2 ** 63 - 1  # Slice's "to the end"
 
@@ -354,120 +357,6 @@ def concatenate(b: GraphBuilder, layer: Concatenate, inputs: list[Value]) -> Val
     return Value(b.node("Concat", names, axis=onnx_axis), perm)
 
 
-# ---- recurrent ----------------------------------------------------------------------------------
-_RNN_ACTIVATIONS = {activations.sigmoid: "Sigmoid", activations.tanh: "Tanh",
-                    activations.relu: "Relu", activations.softsign: "Softsign",
-                    activations.softplus: "Softplus"}
-
-
-def _rnn_activation(layer: Layer, function: Any, argument: str) -> str:
-    if function not in _RNN_ACTIVATIONS:
-        names = ", ".join(activations.serialize(f) for f in _RNN_ACTIVATIONS)
-        raise ValueError(f"axon.onnx.export cannot convert layer '{layer.name}' "
-                         f"({type(layer).__name__}) with {argument}="
-                         f"{activations.serialize(function)!r}; ONNX's recurrent ops take: "
-                         f"{names}.")
-    return _RNN_ACTIVATIONS[function]
-
-
-def _recurrent_weights(layer: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
-    """``W (1, k*u, in)``, ``R (1, k*u, u)``, ``B (1, 2*k*u) = [Wb; Rb]`` and the attributes.
-
-    Keras's ``x W`` uses ``kernel (in, k*u)``, ONNX's ``X W^T`` uses ``(k*u, in)``: the kernels are
-    transposed. Gate blocks: LSTM Keras ``i, f, c, o`` -> ONNX ``i, o, f, c`` (blocks 0, 3, 1, 2);
-    GRU ``z, r, h`` in both, Keras's ``reset_after=True`` being ONNX's ``linear_before_reset=1``
-    with ``bias[0]`` as ``Wb`` and ``bias[1]`` as ``Rb`` (``reset_after=False``: one bias, ``Wb``).
-    """
-    u = layer.units
-    kernel, recurrent = weight(layer.kernel), weight(layer.recurrent_kernel)
-    k = kernel.shape[1] // u
-    bias = np.zeros((2, k * u))
-    if layer.bias is not None:
-        bias = weight(layer.bias).reshape(-1, k * u)
-        bias = bias if bias.shape[0] == 2 else np.concatenate([bias, np.zeros((1, k * u))])
-    attributes: dict = {"hidden_size": u}
-    if isinstance(layer, LSTM):
-        order = [0, 3, 1, 2]
-
-        def blocks(a):
-            return np.concatenate([a[..., j * u:(j + 1) * u] for j in order], axis=-1)
-
-        kernel, recurrent, bias = blocks(kernel), blocks(recurrent), blocks(bias)
-        functions = [_rnn_activation(layer, layer.recurrent_activation, "recurrent_activation"),
-                     *[_rnn_activation(layer, layer.activation, "activation")] * 2]
-    elif isinstance(layer, GRU):
-        attributes["linear_before_reset"] = int(layer.reset_after)
-        functions = [_rnn_activation(layer, layer.recurrent_activation, "recurrent_activation"),
-                     _rnn_activation(layer, layer.activation, "activation")]
-    else:
-        functions = [_rnn_activation(layer, layer.activation, "activation")]
-    attributes["activations"] = functions
-    return kernel.T[None], recurrent.T[None], bias.reshape(1, -1), attributes
-
-
-def recurrent(b: GraphBuilder, layer: Any, inputs: list[Value],
-              flip_sequence: bool = False) -> Value | list[Value]:
-    """ONNX ``RNN``/``LSTM``/``GRU`` on the time-major sequence ``(T, N, F)`` (a ``Transpose`` of
-    axon's ``(N, T, F)``; onnxruntime does not run ``layout=1``). The last state is ``Y_h``;
-    with ``return_sequences`` the output is ``Y (T, 1, N, u)`` back to ``(N, T, u)``, and with
-    ``go_backwards`` (ONNX ``direction='reverse'``, which writes step t's output at t) reversed in
-    time, as axon gives the outputs in the order it read the steps (``flip_sequence`` reverses
-    the sequence output once more: Bidirectional's backward side, lined up with the forward)."""
-    if layer.stateful:
-        raise ValueError(f"axon.onnx.export cannot convert layer '{layer.name}' "
-                         f"({type(layer).__name__}) with stateful=True: the graph starts every "
-                         "call from zero states. Export a copy built with stateful=False.")
-    op = {SimpleRNN: "RNN", LSTM: "LSTM", GRU: "GRU"}.get(type(layer))
-    if op is None:  # a Bidirectional's own backward_layer of another class
-        raise ValueError(f"axon.onnx.export cannot convert layer '{layer.name}' "
-                         f"({type(layer).__name__}): ONNX's recurrent ops are SimpleRNN, LSTM "
-                         "and GRU.")
-    weight, recurrent_weight, bias, attributes = _recurrent_weights(layer)
-    sequence = b.node("Transpose", [b.natural(inputs[0])], perm=[1, 0, 2])
-    arguments = [sequence, b.const(weight, "W"), b.const(recurrent_weight, "R"),
-                 b.const(bias, "B")]
-    if len(inputs) > 1:  # initial states (batch, u) -> (1, batch, u), after sequence_lens
-        arguments += [""] + [b.unsqueeze(b.natural(v), [0]) for v in inputs[1:]]
-    count = 3 if op == "LSTM" else 2
-    outputs = b.node(op, arguments, outputs=count,
-                     direction="reverse" if layer.go_backwards else "forward", **attributes)
-    states = [Value(b.squeeze(name, [0])) for name in outputs[1:]]
-    if layer.return_sequences:
-        y = b.squeeze(outputs[0], [1])
-        if layer.go_backwards != flip_sequence:
-            y = b.node("Slice", [y, b.ints([-1]), b.ints([-2 ** 63]), b.ints([0]), b.ints([-1])])
-        output = Value(b.node("Transpose", [y], perm=[1, 0, 2]))
-    else:
-        output = states[0]
-    return [output, *states] if layer.return_state else output
-
-
-def bidirectional(b: GraphBuilder, layer: Bidirectional, inputs: list[Value]) -> Any:
-    """Both sides as their own recurrent op on the same input (initial states: the forward
-    ones, then the backward ones), the backward sequence flipped to line up with the forward
-    one, then merged: ``concat`` on the last axis, ``sum``, ``ave`` (``(y_f + y_b) / 2``),
-    ``mul`` or None (both). With ``return_state``: ``[output(s), *forward, *backward states]``."""
-    half = (len(inputs) - 1) // 2
-    forward = recurrent(b, layer.forward_layer, [inputs[0], *inputs[1:1 + half]])
-    backward = recurrent(b, layer.backward_layer, [inputs[0], *inputs[1 + half:]],
-                         flip_sequence=layer.return_sequences)
-    states: list[Value] = []
-    if layer.return_state:
-        states, forward, backward = forward[1:] + backward[1:], forward[0], backward[0]
-    y, y_rev = forward.name, backward.name
-    if layer.merge_mode is None:
-        return [forward, backward, *states]
-    if layer.merge_mode == "concat":
-        output = b.node("Concat", [y, y_rev], axis=-1)
-    elif layer.merge_mode == "mul":
-        output = b.node("Mul", [y, y_rev])
-    else:
-        output = b.node("Add", [y, y_rev])
-        if layer.merge_mode == "ave":
-            output = b.node("Mul", [output, b.const(0.5)])
-    return [Value(output), *states] if layer.return_state else Value(output)
-
-
 # ---- wrappers ---------------------------------------------------------------------------------
 def time_distributed(b: GraphBuilder, layer: TimeDistributed, inputs: list[Value]) -> Value:
     """``y[:, t] = layer(x[:, t])``: ``x (N, T, *rest)`` reshaped to ``(N*T, *rest)`` (``-1``
@@ -521,18 +410,24 @@ CONVERTERS: dict[type, Any] = {
     GaussianNoise: identity, GaussianDropout: identity, AlphaDropout: identity,
     SpatialDropout1D: identity, SpatialDropout2D: identity, SpatialDropout3D: identity,
     ActivityRegularization: identity,
+    **ATTENTION_CONVERTERS,  # Dot, MultiHeadAttention, Attention, AdditiveAttention
 }
 # the layers exported with a time-step mask (one the graph computes); others that use one refuse
-MASK_USING = frozenset({GlobalAveragePooling1D})
+MASK_USING = frozenset({GlobalAveragePooling1D, *FIRST_INPUT_MASK})
 SUPPORTED = tuple(sorted(cls.__name__ for cls in CONVERTERS if cls is not InputLayer))
 
 
-def convert(b: GraphBuilder, layer: Layer, inputs: list[Value]) -> Value | list[Value]:
-    """The ONNX nodes of ``layer`` (named under the layer's name) fed by ``inputs``."""
+def convert(b: GraphBuilder, layer: Layer, inputs: list[Value],
+            call_kwargs: dict | None = None) -> Value | list[Value]:
+    """The ONNX nodes of ``layer`` (named under the layer's name) fed by ``inputs``; the call's
+    keyword arguments (but ``training`` and ``mask``) go to the converters that take them."""
     converter = CONVERTERS.get(type(layer))
     if converter is None:
         raise ValueError(f"axon.onnx.export cannot convert layer '{layer.name}' "
                          f"({type(layer).__name__}): it has no ONNX conversion. Supported layers: "
                          f"{', '.join(SUPPORTED)} (and Sequential/functional models of them).")
     b.scope = layer.name
+    if type(layer) in TAKES_CALL_ARGUMENTS:
+        options = {k: v for k, v in (call_kwargs or {}).items() if k not in ("training", "mask")}
+        return converter(b, layer, inputs, **options)
     return converter(b, layer, inputs)
