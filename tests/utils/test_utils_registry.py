@@ -19,7 +19,10 @@ def test_error_names_kind_identifier_and_every_known_name_sorted():
     with pytest.raises(ValueError) as info:
         resolve("Adamw", KNOWN, "optimizer")
     assert str(info.value) == ("Unknown optimizer: 'Adamw'. Did you mean 'adam'? "
-                               "Known optimizer names: adam, rmsprop, sgd.")
+                               "Known optimizer names: adam, rmsprop, sgd. For a custom object, "
+                               "pass custom_objects={'Adamw': ...} (to load_model or "
+                               "from_config), or register it with "
+                               "@axon.saving.register_keras_serializable().")
 
 
 def test_no_suggestion_when_nothing_is_close():
