@@ -2,6 +2,7 @@
 from axon.layers.attention import MultiHeadAttention
 from axon.layers.augmentation import RandomFlip, RandomRotation, RandomTranslation, RandomZoom
 from axon.layers.base import Layer
+from axon.layers.categorical import CategoryEncoding, Discretization, Hashing
 from axon.layers.convolutional import (
     Conv1D,
     Conv1DTranspose,
@@ -17,6 +18,7 @@ from axon.layers.convolutional import (
 from axon.layers.core import Activation, Dense, Dropout
 from axon.layers.dot_attention import AdditiveAttention, Attention
 from axon.layers.embedding import Embedding
+from axon.layers.index_lookup import IntegerLookup
 from axon.layers.input_layer import Input, InputLayer, KerasTensor
 from axon.layers.lambda_layer import Lambda
 from axon.layers.masking import Masking
@@ -74,6 +76,7 @@ from axon.layers.spatial import (
     ZeroPadding2D,
     ZeroPadding3D,
 )
+from axon.layers.text import StringLookup, TextVectorization
 from axon.layers.wrappers import Bidirectional, TimeDistributed
 
 __all__ = ["Layer", "Dense", "Activation", "Dropout", "Lambda", "Flatten", "Reshape", "Input", "InputLayer",
@@ -93,5 +96,6 @@ __all__ = ["Layer", "Dense", "Activation", "Dropout", "Lambda", "Flatten", "Resh
            "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "ActivityRegularization",
            "Permute", "RepeatVector", "Identity", "MaxPooling3D", "AveragePooling3D",
            "GlobalMaxPooling3D", "GlobalAveragePooling3D", "ZeroPadding3D", "Cropping3D",
-           "UpSampling3D",
+           "UpSampling3D", "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup",
+           "StringLookup", "TextVectorization",
            "serialize", "deserialize", "register_keras_serializable"]

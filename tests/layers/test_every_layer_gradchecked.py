@@ -122,7 +122,11 @@ SEEDED = {"Dropout", "MultiHeadAttention", "Attention", "AdditiveAttention",
           "RandomFlip", "RandomTranslation", "RandomRotation",
           "RandomZoom", "GaussianNoise", "GaussianDropout", "AlphaDropout", "SpatialDropout1D",
           "SpatialDropout2D", "SpatialDropout3D"}
-NOT_DIFFERENTIABLE = {"Layer", "InputLayer"}  # the base class; the identity that declares inputs
+NOT_DIFFERENTIABLE = {"Layer", "InputLayer",  # the base class; the identity that declares inputs
+                      # categorical and text preprocessing: integer outputs, or counts of integers,
+                      # with no gradient to the input (tests/layers/test_categorical.py checks it)
+                      "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup",
+                      "StringLookup", "TextVectorization"}
 
 
 def _layer_classes():
