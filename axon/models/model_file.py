@@ -28,7 +28,7 @@ from axon import losses as losses_module
 from axon import metrics as metrics_module
 from axon import optimizers as optimizers_module
 from axon.layers.base import weight_budget
-from axon.layers.lambda_layer import Lambda, unnamed_functions
+from axon.layers.lambda_layer import Lambda, function_name, unnamed_functions
 from axon.layers.serialization import serialize
 from axon.models.serialization import deserialize
 from axon.saving import FormatError
@@ -153,27 +153,18 @@ def _has_unnamed(saved: Any, given: Any) -> bool:
 
 def _serialize_loss(loss: Any) -> Any:
     """A Loss as its config; a loss function by its name, which ``load_model`` resolves through
-    ``custom_objects`` or the registered objects (see :func:`_function_name`)."""
+    ``custom_objects`` or the registered objects (``lambda_layer.function_name``)."""
     if isinstance(loss, losses_module.Loss):
         return losses_module.serialize(loss)
-    return _function_name(loss)
+    return function_name(loss)
 
 
 def _serialize_metric(metric: Any) -> Any:
     """A Metric object as its config; a metric function by its name."""
     if isinstance(metric, metrics_module.Metric):
         return metrics_module.serialize(metric)
-    return _function_name(metric)
+    return function_name(metric)
 
-
-def _function_name(function: Any) -> str | None:
-    """The name a custom function is saved under: its registered ``'package>name'``, else its
-    ``__name__``; None for what has no usable name (a lambda), which the file cannot hold."""
-    registered = getattr(function, "_registered_name", None)
-    if isinstance(registered, str):
-        return registered
-    name = getattr(function, "__name__", None)
-    return name if isinstance(name, str) and name.isidentifier() else None
 
 
 def _plain(value: Any, fallback: Any) -> Any:
