@@ -15,7 +15,7 @@ from typing import Any
 from axon.backend import xp
 from axon.engine import Tensor, ops
 from axon.engine import functional as F
-from axon.utils.registry import custom_object, resolve
+from axon.utils.registry import custom_object, function_name, resolve
 
 linear = F.linear
 step = F.step
@@ -86,5 +86,4 @@ def serialize(activation: Callable) -> str:
     for name, fn in ALL.items():
         if fn is activation:
             return name
-    return getattr(activation, "_registered_name", None) or getattr(activation, "__name__",
-                                                                    repr(activation))
+    return function_name(activation) or getattr(activation, "__name__", repr(activation))

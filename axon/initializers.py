@@ -28,7 +28,7 @@ import math
 from typing import Any
 
 from axon import backend
-from axon.utils.registry import custom_class, custom_object, resolve
+from axon.utils.registry import custom_class, custom_object, function_name, resolve
 
 _TRUNCATED_NORMAL_STD = 0.87962566103423978  # std of a unit normal truncated to [-2, 2]
 
@@ -396,7 +396,6 @@ def serialize(initializer: Any) -> dict | str:
     """``{'class_name': ..., 'config': ...}`` for an Initializer (a custom class by its registered
     name); a plain function by its name, which loading looks up among the custom objects."""
     if not isinstance(initializer, Initializer) and callable(initializer):
-        return getattr(initializer, "_registered_name", None) or getattr(
-            initializer, "__name__", repr(initializer))
+        return function_name(initializer) or getattr(initializer, "__name__", repr(initializer))
     class_name = getattr(type(initializer), "_registered_name", None) or type(initializer).__name__
     return {"class_name": class_name, "config": initializer.get_config()}

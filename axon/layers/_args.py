@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from axon import constraints, regularizers
+from axon.utils.registry import function_name
 
 
 def positive_int(value: Any, argument: str, owner: str) -> int:
@@ -24,8 +25,7 @@ def serialize_regularizer(regularizer: Any) -> Any:
     """None; ``{'class_name': ..., 'config': ...}`` for a regularizer object; a plain function's
     name (loading looks it up among the custom objects)."""
     if regularizer is not None and not isinstance(regularizer, regularizers.Regularizer):
-        return getattr(regularizer, "_registered_name", None) or getattr(
-            regularizer, "__name__", repr(regularizer))
+        return function_name(regularizer) or getattr(regularizer, "__name__", repr(regularizer))
     return regularizers.serialize(regularizer)
 
 

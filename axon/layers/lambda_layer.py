@@ -14,19 +14,9 @@ from typing import Any
 from axon.backend import xp
 from axon.engine import Tensor, no_grad
 from axon.layers.base import Layer
-from axon.utils.registry import CUSTOM_HINT, custom_object
+from axon.utils.registry import CUSTOM_HINT, custom_object, function_name
 
-__all__ = ["Lambda", "function_name"]
-
-
-def function_name(function: Any) -> str | None:
-    """The name a function is saved under: its registered ``'package>name'``, else its
-    ``__name__`` when that is an identifier; None for a ``lambda`` (nothing to look up)."""
-    registered = getattr(function, "_registered_name", None)
-    if isinstance(registered, str):
-        return registered
-    name = getattr(function, "__name__", None)
-    return name if isinstance(name, str) and name.isidentifier() else None
+__all__ = ["Lambda"]
 
 
 class Lambda(Layer):

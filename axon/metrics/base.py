@@ -15,6 +15,7 @@ from axon import backend
 from axon.backend import host as numpy  # metric states live on the host, by design
 from axon.engine import Tensor
 from axon.utils.naming import to_snake_case
+from axon.utils.registry import function_name
 
 _STATE_TYPES = (int, float, numpy.ndarray, numpy.generic)
 
@@ -265,8 +266,7 @@ class MeanMetricWrapper(Mean):
 
     def get_config(self) -> dict:
         """``fn`` is stored by name; ``from_config`` finds the built-in metric functions by name."""
-        fn_name = getattr(self.fn, "_registered_name", None) or getattr(self.fn, "__name__", None)
-        return {**super().get_config(), "fn": fn_name or repr(self.fn),
+        return {**super().get_config(), "fn": function_name(self.fn) or repr(self.fn),
                 **self.fn_kwargs}
 
     @classmethod

@@ -28,13 +28,13 @@ from axon import losses as losses_module
 from axon import metrics as metrics_module
 from axon import optimizers as optimizers_module
 from axon.layers.base import weight_budget
-from axon.layers.lambda_layer import Lambda, function_name, unnamed_functions
+from axon.layers.lambda_layer import Lambda, unnamed_functions
 from axon.layers.serialization import serialize
 from axon.models.serialization import deserialize
 from axon.saving import FormatError
 from axon.saving.archive import decode_archive, encode_archive, is_archive, write_archive
 from axon.saving.safetensors_format import decode_arrays, encode_arrays, parse_json
-from axon.utils.registry import custom_object, custom_object_scope
+from axon.utils.registry import custom_object, custom_object_scope, function_name
 
 MODEL_FORMAT = "axon.model"
 MODEL_FORMAT_VERSION = 2
@@ -153,7 +153,7 @@ def _has_unnamed(saved: Any, given: Any) -> bool:
 
 def _serialize_loss(loss: Any) -> Any:
     """A Loss as its config; a loss function by its name, which ``load_model`` resolves through
-    ``custom_objects`` or the registered objects (``lambda_layer.function_name``)."""
+    ``custom_objects`` or the registered objects (``utils.registry.function_name``)."""
     if isinstance(loss, losses_module.Loss):
         return losses_module.serialize(loss)
     return function_name(loss)

@@ -59,6 +59,16 @@ def custom_object(name: Any) -> Any:
     return REGISTERED.get(name)
 
 
+def function_name(function: Any) -> str | None:
+    """The name a function is saved under: its registered ``'package>name'``, else its
+    ``__name__`` when that is an identifier; None for a ``lambda`` (nothing to look up)."""
+    registered = getattr(function, "_registered_name", None)
+    if isinstance(registered, str):
+        return registered
+    name = getattr(function, "__name__", None)
+    return name if isinstance(name, str) and name.isidentifier() else None
+
+
 def custom_class(name: Any) -> type | None:
     """The custom class called ``name`` (see :func:`custom_object`), or None."""
     found = custom_object(name)
