@@ -101,3 +101,33 @@ def test_gan_draws_digits_to_a_png(shared_datasets, tmp_path):
     if FULL:  # a classifier trained on real digits names the generated ones with confidence
         assert _number(r"confidence ([0-9.]+)", output) >= 0.75  # 0.831 seen
         assert _number(r"(\d+) of 10 digits drawn", output) >= 9
+
+
+@pytest.mark.slow
+def test_explain_mnist_attributions_are_complete_and_sit_where_the_docs_say(shared_datasets, tmp_path):
+    digits = 8 if FULL else 6
+    args = ([] if FULL else ["--epochs", 1, "--samples", 3000, "--digits", digits])
+    output = _run("explain_mnist.py", *args, "--output", tmp_path / "e.png", data_dir=shared_datasets,
+                  timeout=3600)
+    if FULL:
+        assert _number(r"test accuracy ([0-9.]+)", output) >= 0.97   # 0.9782 seen
+    # integrated gradients sum to f(x) - f(black image), up to the quadrature error
+    assert _number(r"completeness gap: ([0-9.]+)%", output) < 1.0
+    # it weighs the gradient by the pixel, so its mass sits on the digit ...
+    assert _number(r"integrated gradients +mass on digit ([0-9.]+)", output) > 0.5
+    # ... while saliency is merely denser there (most of its mass lies around the digit)
+    assert _number(r"saliency +mass on digit [0-9.]+, density ratio inside/outside ([0-9.]+)", output) > 1
+    assert _png_size(tmp_path / "e.png") == (5 * 2 * 80, digits * 2 * 80)   # 2-inch panels at 80 dpi
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", ["mlp", "cnn", "lstm"])
+def test_onnx_export_matches_axon_in_onnxruntime(model, shared_datasets, tmp_path):
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    args = [] if FULL else ["--samples", 2000]
+    output = _run("onnx_export.py", "--model", model, *args, "--output", tmp_path / "m.onnx",
+                  data_dir=shared_datasets, timeout=3600)
+    assert (tmp_path / "m.onnx").stat().st_size > 0
+    assert _number(r"largest absolute difference ([0-9.e+-]+)", output) < 1e-5
+    assert _number(r"same argmax ([0-9.]+)", output) == 1.0
