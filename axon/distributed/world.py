@@ -116,9 +116,18 @@ def wait(request: Any, what: str) -> None:
             pause = min(pause * 2, 1e-2)
 
 
+#: Seconds between printing the reason and aborting the job (see :func:`abort`).
+ABORT_GRACE_SECONDS = 1.0
+
+
 def abort(message: str) -> None:
     """Print ``message`` (naming this rank) to stderr and end every process of the job with
     exit status 1 (``MPI_Abort``)."""
     print(f"axon.distributed: rank {rank()} of {size()}: {message}. Aborting the job.",
           file=sys.stderr, flush=True)
+    # The launcher forwards each rank's stderr through its own processes, which MPI_Abort
+    # tears down: give it a moment to deliver the message first. Without this pause one CI run
+    # (2026-12-02, a loaded machine) ended the hung-rank test with exit status 1 and an empty
+    # stderr, which this race would explain.
+    time.sleep(ABORT_GRACE_SECONDS)
     comm().Abort(1)
