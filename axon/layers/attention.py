@@ -15,6 +15,7 @@ from axon.engine import Tensor
 from axon.engine import functional as F
 from axon.layers import _args
 from axon.layers.base import Layer
+from axon.layers.noise import inverted_dropout_mask
 from axon.layers.symbolic import is_symbolic
 
 __all__ = ["MultiHeadAttention"]
@@ -262,10 +263,8 @@ class MultiHeadAttention(Layer):
             probabilities = F.where(allowed, probabilities, 0.0)
         dropped = probabilities
         if training and self.dropout > 0:
-            rng = self._rng or backend.rng()
-            keep = backend.from_host(rng.random(probabilities.shape) >= self.dropout)
-            dropped = probabilities * Tensor(
-                keep.astype(probabilities.dtype) * (1.0 / (1.0 - self.dropout)))
+            dropped = probabilities * Tensor(inverted_dropout_mask(
+                self._rng or backend.rng(), probabilities.shape, self.dropout, probabilities.dtype))
         heads = F.transpose(F.matmul(dropped, v), (0, 2, 1, 3))       # (B, T, H, value_dim)
         batch, steps = heads.shape[0], heads.shape[1]
         merged = F.reshape(heads, (batch, steps, self.num_heads * self.value_dim))

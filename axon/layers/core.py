@@ -8,6 +8,7 @@ from axon.engine import Tensor, ops
 from axon.engine import functional as F
 from axon.layers import _args
 from axon.layers.base import Layer
+from axon.layers.noise import inverted_dropout_mask
 from axon.layers.reshaping import Flatten, Reshape
 
 __all__ = ["Dense", "Activation", "Dropout", "Flatten", "Reshape"]
@@ -197,9 +198,8 @@ class Dropout(Layer):
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
             return inputs
-        rng = self._rng or backend.rng()
-        keep = backend.from_host(rng.random(_args.mask_shape(self, inputs.shape)) >= self.rate)
-        mask = keep.astype(inputs.dtype) * inputs.dtype.type(1.0 / (1.0 - self.rate))
+        mask = inverted_dropout_mask(self._rng or backend.rng(), _args.mask_shape(self, inputs.shape),
+                                     self.rate, inputs.dtype)
         return inputs * Tensor(mask)
 
     def _inference_function(self):

@@ -16,6 +16,7 @@ from axon.engine import functional as F
 from axon.layers import _args
 from axon.layers.attention import _raw
 from axon.layers.base import Layer
+from axon.layers.noise import inverted_dropout_mask
 
 __all__ = ["AdditiveAttention", "Attention"]
 
@@ -164,9 +165,8 @@ class Attention(Layer):
             scores = F.where(allowed, scores, scores - 1e9)
         weights = F.softmax(scores, axis=-1)
         if training and self.dropout > 0:
-            rng = self._rng or backend.rng()
-            keep = backend.from_host(rng.random(weights.shape) >= self.dropout)
-            weights = weights * Tensor(keep.astype(weights.dtype) * (1.0 / (1.0 - self.dropout)))
+            weights = weights * Tensor(inverted_dropout_mask(
+                self._rng or backend.rng(), weights.shape, self.dropout, weights.dtype))
         output = F.matmul(weights, value)
         if query_mask is not None:
             real = self._mask_array(query_mask, "query", (scores.shape[0], scores.shape[1]))

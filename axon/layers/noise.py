@@ -25,6 +25,14 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
+def inverted_dropout_mask(generator: Any, shape: tuple, rate: float, dtype: Any) -> Any:
+    """``m / (1 - rate)`` with ``m ~ Bernoulli(1 - rate)`` drawn from ``generator`` in ``shape``
+    (one uniform draw per entry, kept where it is >= ``rate``): the factor of inverted dropout,
+    as a backend array of ``dtype``. Shared by Dropout, SpatialDropout and the attention layers."""
+    keep = backend.from_host(generator.random(shape) >= rate)
+    return keep.astype(dtype) * backend.xp.dtype(dtype).type(1.0 / (1.0 - rate))
+
+
 def _identity(x):
     return x
 
@@ -215,8 +223,7 @@ class _SpatialDropout(_NoiseLayer):
         channel_axis = inputs.ndim - 1 if self.data_format == "channels_last" else 1
         mask_shape = tuple(n if axis in (0, channel_axis) else 1
                            for axis, n in enumerate(inputs.shape))
-        keep = self._generator().random(mask_shape) >= self.rate
-        mask = backend.from_host(keep / (1.0 - self.rate), dtype=inputs.dtype)
+        mask = inverted_dropout_mask(self._generator(), mask_shape, self.rate, inputs.dtype)
         return inputs * Tensor(mask)  # the engine sums the broadcast gradient back, per channel
 
     def get_config(self):

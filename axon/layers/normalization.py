@@ -66,147 +66,10 @@ def _broadcast_shape(rank: int, axes: tuple, shape: Any) -> tuple:
     return tuple(shape[i] if i in axes else 1 for i in range(rank))
 
 
-class BatchNormalization(Layer):
-    """Normalizes each feature over the batch, then scales and shifts it (Ioffe & Szegedy, 2015).
-
-    With ``mu``, ``var`` the mean and (biased, divide-by-n) variance of ``x`` over every axis but
-    ``axis``, and ``gamma``, ``beta`` learned per feature:
-
-        training:   y = gamma * (x - mu) / sqrt(var + epsilon) + beta
-                    moving_mean     <- moving_mean * momentum + mu  * (1 - momentum)
-                    moving_variance <- moving_variance * momentum + var * (1 - momentum)
-        inference:  y = gamma * (x - moving_mean) / sqrt(moving_variance + epsilon) + beta
-
-    Gradient in training (``x_hat = (x - mu) / sqrt(var + epsilon)``, ``n`` entries per feature,
-    ``g = dL/dy``): ``dL/dgamma = sum g x_hat``, ``dL/dbeta = sum g``,
-    ``dL/dx = gamma / sqrt(var + epsilon) * (g - mean(g) - x_hat * mean(g x_hat))`` (the fused
-    ``Normalize`` primitive's gradient, then the chain rule through ``gamma``). At inference the
-    statistics are constants: ``dL/dx = g * gamma / sqrt(moving_variance + epsilon)``.
-
-    As in Keras 3: the moving variance is fed the biased batch variance (no ``n/(n-1)``), and a
-    layer with ``trainable=False`` runs in inference mode even when called with ``training=True``
-    (so a frozen model fine-tunes with fixed statistics).
-
-    Args:
-        axis: the features axis (normalized separately); usually -1 (channels last).
-        momentum: of the moving averages, in ``[0, 1]``.
-        epsilon: added to the variance to avoid dividing by zero.
-        center: whether to add ``beta``. scale: whether to multiply by ``gamma``.
-        beta_initializer, gamma_initializer, moving_mean_initializer,
-        moving_variance_initializer: how the weights start (zeros, ones, zeros, ones).
-        beta_regularizer, gamma_regularizer: penalties on ``beta``/``gamma`` (``layer.losses``).
-        beta_constraint, gamma_constraint: None or a callable applied after each update.
-
-    Weights (Keras's order): ``gamma``, ``beta`` (trainable), ``moving_mean``,
-    ``moving_variance`` (non-trainable), each of shape ``(input_shape[axis],)``.
-
-    Input shape: any, rank >= 2. Output shape: the input's.
-
-    Example:
-        >>> import axon, numpy as np
-        >>> layer = axon.layers.BatchNormalization(momentum=0.5)
-        >>> y = layer(np.array([[1.0], [3.0]]), training=True)
-        >>> np.round(y.numpy().ravel(), 4).tolist(), layer.moving_mean.numpy().tolist()
-        ([-0.9995, 0.9995], [1.0])
-    """
-
-    supports_masking = True  # elementwise along time: a mask passes through
-
-    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
-                 center: bool = True, scale: bool = True, beta_initializer: Any = "zeros",
-                 gamma_initializer: Any = "ones", moving_mean_initializer: Any = "zeros",
-                 moving_variance_initializer: Any = "ones", beta_regularizer: Any = None,
-                 gamma_regularizer: Any = None, beta_constraint: Any = None,
-                 gamma_constraint: Any = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        if isinstance(axis, bool) or not isinstance(axis, int):
-            raise ValueError(f"BatchNormalization expects axis to be an integer. "
-                             f"Received: axis={axis!r}")
-        if isinstance(momentum, bool) or not isinstance(momentum, int | float) or not 0 <= momentum <= 1:
-            raise ValueError(f"BatchNormalization expects momentum in [0, 1]. "
-                             f"Received: momentum={momentum!r}")
-        _check_flag_and_number("BatchNormalization", epsilon, center, scale)
-        self.axis, self.momentum, self.epsilon = axis, float(momentum), float(epsilon)
-        self.center, self.scale = center, scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
-        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = _args.get_regularizer(beta_regularizer)
-        self.gamma_regularizer = _args.get_regularizer(gamma_regularizer)
-        self.beta_constraint = _args.get_constraint(beta_constraint, "beta_constraint",
-                                                    "BatchNormalization")
-        self.gamma_constraint = _args.get_constraint(gamma_constraint, "gamma_constraint",
-                                                     "BatchNormalization")
-
-    def _check_rank(self, shape):
-        _normalized_axes(self, (self.axis,), shape)
-
-    def build(self, input_shape):
-        rank = len(input_shape)
-        (axis,) = _normalized_axes(self, (self.axis,), input_shape)
-        self._reduction_axes = tuple(i for i in range(rank) if i != axis)
-        self._stat_shape = _broadcast_shape(rank, (axis,), input_shape)
-        shape = (input_shape[axis],)
-        self.gamma = (self.add_weight("gamma", shape, self.gamma_initializer,
-                                      regularizer=self.gamma_regularizer,
-                                      constraint=self.gamma_constraint) if self.scale else None)
-        self.beta = (self.add_weight("beta", shape, self.beta_initializer,
-                                     regularizer=self.beta_regularizer,
-                                     constraint=self.beta_constraint) if self.center else None)
-        self.moving_mean = self.add_weight("moving_mean", shape, self.moving_mean_initializer,
-                                           trainable=False)
-        self.moving_variance = self.add_weight("moving_variance", shape,
-                                               self.moving_variance_initializer, trainable=False)
-        super().build(input_shape)
-
-    def call(self, inputs: Tensor, training: bool = False) -> Tensor:
-        if training and self.trainable:
-            moments: list = []  # the batch's mean and variance, as the op computed them
-            gamma, beta = (None if w is None else F.reshape(w, self._stat_shape)
-                           for w in (self.gamma, self.beta))
-            outputs = F.batch_normalize(inputs, self._reduction_axes, self.epsilon, gamma, beta,
-                                        moments=moments)
-            mean, variance = moments
-            self._update_moving(self.moving_mean, mean.reshape(self.moving_mean.shape))
-            self._update_moving(self.moving_variance, variance.reshape(self.moving_variance.shape))
-            return outputs
-        # the statistics are constants: y = (x - moving_mean) * s, s = 1/sqrt(var + eps)
-        mean = self.moving_mean.data.reshape(self._stat_shape)
-        scale = 1.0 / xp.sqrt(self.moving_variance.data.reshape(self._stat_shape) + self.epsilon)
-        outputs = (inputs - Tensor(mean)) * Tensor(scale)
-        if self.gamma is not None:
-            outputs = outputs * F.reshape(self.gamma, self._stat_shape)
-        if self.beta is not None:
-            outputs = outputs + F.reshape(self.beta, self._stat_shape)
-        return outputs
-
-    def _update_moving(self, variable, batch_value) -> None:
-        """``variable <- variable * momentum + batch_value * (1 - momentum)``, in place."""
-        batch_value = xp.asarray(batch_value, dtype=variable.dtype).reshape(variable.shape)
-        variable.assign(variable.data * self.momentum + batch_value * (1.0 - self.momentum))
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
-    def get_config(self):
-        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
-                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
-                "moving_variance_initializer":
-                    initializers.serialize(self.moving_variance_initializer),
-                "beta_regularizer": _args.serialize_regularizer(self.beta_regularizer),
-                "gamma_regularizer": _args.serialize_regularizer(self.gamma_regularizer),
-                "beta_constraint": _args.serialize_constraint(self.beta_constraint),
-                "gamma_constraint": _args.serialize_constraint(self.gamma_constraint)}
-
-
 class _AffineNormalization(Layer):
-    """Shared by LayerNormalization and GroupNormalization: the optional ``gamma`` (scale) and
-    ``beta`` (shift) that follow the standardization, with their initializers, regularizers and
-    constraints."""
+    """Shared by BatchNormalization, LayerNormalization and GroupNormalization: the optional
+    ``gamma`` (scale) and ``beta`` (shift) that follow the standardization, with their
+    initializers, regularizers and constraints."""
 
     supports_masking = True  # per sample and position-wise after the statistics: a mask passes
 
@@ -250,6 +113,119 @@ class _AffineNormalization(Layer):
                 "gamma_regularizer": _args.serialize_regularizer(self.gamma_regularizer),
                 "beta_constraint": _args.serialize_constraint(self.beta_constraint),
                 "gamma_constraint": _args.serialize_constraint(self.gamma_constraint)}
+
+
+class BatchNormalization(_AffineNormalization):
+    """Normalizes each feature over the batch, then scales and shifts it (Ioffe & Szegedy, 2015).
+
+    With ``mu``, ``var`` the mean and (biased, divide-by-n) variance of ``x`` over every axis but
+    ``axis``, and ``gamma``, ``beta`` learned per feature:
+
+        training:   y = gamma * (x - mu) / sqrt(var + epsilon) + beta
+                    moving_mean     <- moving_mean * momentum + mu  * (1 - momentum)
+                    moving_variance <- moving_variance * momentum + var * (1 - momentum)
+        inference:  y = gamma * (x - moving_mean) / sqrt(moving_variance + epsilon) + beta
+
+    Gradient in training (``x_hat = (x - mu) / sqrt(var + epsilon)``, ``n`` entries per feature,
+    ``g = dL/dy``): ``dL/dgamma = sum g x_hat``, ``dL/dbeta = sum g``,
+    ``dL/dx = gamma / sqrt(var + epsilon) * (g - mean(g) - x_hat * mean(g x_hat))`` (the fused
+    ``Normalize`` primitive's gradient, then the chain rule through ``gamma``). At inference the
+    statistics are constants: ``dL/dx = g * gamma / sqrt(moving_variance + epsilon)``.
+
+    As in Keras 3: the moving variance is fed the biased batch variance (no ``n/(n-1)``), and a
+    layer with ``trainable=False`` runs in inference mode even when called with ``training=True``
+    (so a frozen model fine-tunes with fixed statistics).
+
+    Args:
+        axis: the features axis (normalized separately); usually -1 (channels last).
+        momentum: of the moving averages, in ``[0, 1]``.
+        epsilon: added to the variance to avoid dividing by zero.
+        center: whether to add ``beta``. scale: whether to multiply by ``gamma``.
+        beta_initializer, gamma_initializer, moving_mean_initializer,
+        moving_variance_initializer: how the weights start (zeros, ones, zeros, ones).
+        beta_regularizer, gamma_regularizer: penalties on ``beta``/``gamma`` (``layer.losses``).
+        beta_constraint, gamma_constraint: None or a callable applied after each update.
+
+    Weights (Keras's order): ``gamma``, ``beta`` (trainable), ``moving_mean``,
+    ``moving_variance`` (non-trainable), each of shape ``(input_shape[axis],)``.
+
+    Input shape: any, rank >= 2. Output shape: the input's.
+
+    Example:
+        >>> import axon, numpy as np
+        >>> layer = axon.layers.BatchNormalization(momentum=0.5)
+        >>> y = layer(np.array([[1.0], [3.0]]), training=True)
+        >>> np.round(y.numpy().ravel(), 4).tolist(), layer.moving_mean.numpy().tolist()
+        ([-0.9995, 0.9995], [1.0])
+    """
+
+    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
+                 center: bool = True, scale: bool = True, beta_initializer: Any = "zeros",
+                 gamma_initializer: Any = "ones", moving_mean_initializer: Any = "zeros",
+                 moving_variance_initializer: Any = "ones", beta_regularizer: Any = None,
+                 gamma_regularizer: Any = None, beta_constraint: Any = None,
+                 gamma_constraint: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if isinstance(axis, bool) or not isinstance(axis, int):
+            raise ValueError(f"BatchNormalization expects axis to be an integer. "
+                             f"Received: axis={axis!r}")
+        if isinstance(momentum, bool) or not isinstance(momentum, int | float) or not 0 <= momentum <= 1:
+            raise ValueError(f"BatchNormalization expects momentum in [0, 1]. "
+                             f"Received: momentum={momentum!r}")
+        self.axis, self.momentum = axis, float(momentum)
+        self._set_affine("BatchNormalization", epsilon, center, scale, beta_initializer,
+                         gamma_initializer, beta_regularizer, gamma_regularizer, beta_constraint,
+                         gamma_constraint)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+
+    def _check_rank(self, shape):
+        _normalized_axes(self, (self.axis,), shape)
+
+    def build(self, input_shape):
+        rank = len(input_shape)
+        (axis,) = _normalized_axes(self, (self.axis,), input_shape)
+        self._reduction_axes = tuple(i for i in range(rank) if i != axis)
+        self._stat_shape = _broadcast_shape(rank, (axis,), input_shape)
+        shape = (input_shape[axis],)
+        self._add_gamma_and_beta(shape)
+        self.moving_mean = self.add_weight("moving_mean", shape, self.moving_mean_initializer,
+                                           trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", shape,
+                                               self.moving_variance_initializer, trainable=False)
+        super().build(input_shape)
+
+    def call(self, inputs: Tensor, training: bool = False) -> Tensor:
+        if training and self.trainable:
+            moments: list = []  # the batch's mean and variance, as the op computed them
+            gamma, beta = (None if w is None else F.reshape(w, self._stat_shape)
+                           for w in (self.gamma, self.beta))
+            outputs = F.batch_normalize(inputs, self._reduction_axes, self.epsilon, gamma, beta,
+                                        moments=moments)
+            mean, variance = moments
+            self._update_moving(self.moving_mean, mean.reshape(self.moving_mean.shape))
+            self._update_moving(self.moving_variance, variance.reshape(self.moving_variance.shape))
+            return outputs
+        # the statistics are constants: y = (x - moving_mean) * s, s = 1/sqrt(var + eps)
+        mean = self.moving_mean.data.reshape(self._stat_shape)
+        scale = 1.0 / xp.sqrt(self.moving_variance.data.reshape(self._stat_shape) + self.epsilon)
+        outputs = (inputs - Tensor(mean)) * Tensor(scale)
+        if self.gamma is not None:
+            outputs = outputs * F.reshape(self.gamma, self._stat_shape)
+        if self.beta is not None:
+            outputs = outputs + F.reshape(self.beta, self._stat_shape)
+        return outputs
+
+    def _update_moving(self, variable, batch_value) -> None:
+        """``variable <- variable * momentum + batch_value * (1 - momentum)``, in place."""
+        batch_value = xp.asarray(batch_value, dtype=variable.dtype).reshape(variable.shape)
+        variable.assign(variable.data * self.momentum + batch_value * (1.0 - self.momentum))
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
+                "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+                "moving_variance_initializer":
+                    initializers.serialize(self.moving_variance_initializer)}
 
 
 class LayerNormalization(_AffineNormalization):
